@@ -103,3 +103,14 @@ type OrgStore interface {
 	// CountUsers returns how many users exist.
 	CountUsers(ctx context.Context) (int64, error)
 }
+
+// Stores are the stores one transaction sees.
+type Stores struct {
+	Org OrgStore
+}
+
+// Transactor runs fn in one database transaction: everything fn does
+// through the given stores commits together or not at all.
+type Transactor interface {
+	Transact(ctx context.Context, fn func(Stores) error) error
+}

@@ -1,0 +1,213 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/zhengning-court/xiezhi/internal/domain"
+)
+
+// ProblemContentType is the media type of every error body (RFC 9457).
+const ProblemContentType = "application/problem+json"
+
+// status is the one table from error code to HTTP status.
+var status = map[domain.Code]int{
+	domain.EInvalid:          http.StatusBadRequest,
+	domain.EValidation:       http.StatusUnprocessableEntity,
+	domain.EUnauthorized:     http.StatusUnauthorized,
+	domain.EForbidden:        http.StatusForbidden,
+	domain.ENotFound:         http.StatusNotFound,
+	domain.EMethodNotAllowed: http.StatusMethodNotAllowed,
+	domain.EConflict:         http.StatusConflict,
+	domain.EPrecondition:     http.StatusPreconditionFailed,
+	domain.ETooLarge:         http.StatusRequestEntityTooLarge,
+	domain.EUnsupportedMedia: http.StatusUnsupportedMediaType,
+	domain.ETooManyRequests:  http.StatusTooManyRequests,
+	domain.EUnavailable:      http.StatusServiceUnavailable,
+	domain.EInternal:         http.StatusInternalServerError,
+}
+
+// Status returns the HTTP status for an error code; unknown codes are 500.
+func Status(code domain.Code) int {
+	if s, ok := status[code]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+// Problem is the body of every error response.
+type Problem struct {
+	Type      string         `json:"type"`
+	Title     string         `json:"title"`
+	Status    int            `json:"status"`
+	Detail    string         `json:"detail"`
+	Instance  string         `json:"instance"`
+	Code      string         `json:"code"`
+	RequestID string         `json:"request_id"`
+	Errors    []ProblemField `json:"errors,omitempty"`
+	Checks    []checkResult  `json:"checks,omitempty"` // readiness only
+}
+
+// ProblemField is one invalid field of a request.
+type ProblemField struct {
+	Field  string `json:"field"`
+	Code   string `json:"code"`
+	Detail string `json:"detail"`
+}
+
+// lang is a language Xiezhi answers in.
+type lang int
+
+const (
+	zh lang = iota // zh-CN, the default
+	en
+)
+
+// language picks zh-CN or English from Accept-Language by quality; anything
+// else, or nothing, is zh-CN.
+func language(header string) lang {
+	best, bestQ := zh, -1.0
+	for _, part := range strings.Split(header, ",") {
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q = f
+			}
+		}
+		tag = strings.ToLower(strings.TrimSpace(tag))
+		var l lang
+		switch {
+		case tag == "en" || strings.HasPrefix(tag, "en-"):
+			l = en
+		case tag == "zh" || strings.HasPrefix(tag, "zh-") || tag == "*":
+			l = zh
+		default:
+			continue
+		}
+		if q > bestQ && q > 0 {
+			best, bestQ = l, q
+		}
+	}
+	return best
+}
+
+// text is one message in both languages.
+type text [2]string
+
+// titles are the short English titles (RFC 9457 `title`, stable per code)
+// and details the localized generic explanations of each code.
+var (
+	titles = map[domain.Code]string{
+		domain.EInvalid:          "Invalid request",
+		domain.EValidation:       "Validation failed",
+		domain.EUnauthorized:     "Unauthorized",
+		domain.EForbidden:        "Forbidden",
+		domain.ENotFound:         "Not found",
+		domain.EMethodNotAllowed: "Method not allowed",
+		domain.EConflict:         "Conflict",
+		domain.EPrecondition:     "Precondition failed",
+		domain.ETooLarge:         "Payload too large",
+		domain.EUnsupportedMedia: "Unsupported media type",
+		domain.ETooManyRequests:  "Too many requests",
+		domain.EUnavailable:      "Service unavailable",
+		domain.EInternal:         "Internal error",
+	}
+	details = map[domain.Code]text{
+		domain.EInvalid:          {"请求格式不正确。", "The request is malformed."},
+		domain.EValidation:       {"请求中有字段不符合要求，详见 errors。", "Some fields of the request are invalid; see errors."},
+		domain.EUnauthorized:     {"需要有效的登录凭证。", "Valid credentials are required."},
+		domain.EForbidden:        {"您的角色无权执行此操作。", "Your role may not do this."},
+		domain.ENotFound:         {"未找到请求的资源。", "The requested resource was not found."},
+		domain.EMethodNotAllowed: {"该资源不支持此请求方法。", "This method is not allowed on this resource."},
+		domain.EConflict:         {"请求与资源的当前状态冲突。", "The request conflicts with the current state of the resource."},
+		domain.EPrecondition:     {"资源已被他人修改，请刷新后重试。", "The resource has changed since you read it; reload and retry."},
+		domain.ETooLarge:         {"请求体超过大小上限。", "The request body is larger than allowed."},
+		domain.EUnsupportedMedia: {"不支持该内容类型。", "This content type is not supported."},
+		domain.ETooManyRequests:  {"请求过于频繁，请稍后再试。", "Too many requests; try again later."},
+		domain.EUnavailable:      {"服务暂时不可用，请稍后再试。", "The service is temporarily unavailable; try again later."},
+		domain.EInternal:         {"服务器内部错误，请稍后再试；如问题持续，请提供请求编号联系管理员。", "Internal server error; try again later, and quote the request id if it persists."},
+	}
+	// fieldDetails explain field error codes; {field} and {param} names
+	// are replaced by the field name and the error's params.
+	fieldDetails = map[string]text{
+		"required":     {"{field} 为必填项。", "{field} is required."},
+		"invalid":      {"{field} 的值无效。", "{field} is invalid."},
+		"too_long":     {"{field} 超过最大长度 {max}。", "{field} is longer than {max}."},
+		"out_of_range": {"{field} 超出允许范围。", "{field} is out of range."},
+		"down":         {"{field} 无法访问：{reason}", "{field} is unreachable: {reason}"},
+	}
+)
+
+// renderProblem writes err as a problem. Internal errors are logged once
+// here, with the request id; the client sees only the generic text.
+func renderProblem(c *gin.Context, err error) {
+	p := newProblem(c, err)
+	if p.Status >= 500 {
+		log := loggerFrom(c)
+		level := slog.LevelError
+		if p.Code == string(domain.EUnavailable) {
+			level = slog.LevelWarn
+		}
+		log.Log(c.Request.Context(), level, "request failed", "code", p.Code, "error", err.Error())
+	}
+	writeProblem(c, p)
+}
+
+func writeProblem(c *gin.Context, p Problem) {
+	c.Header("Content-Type", ProblemContentType)
+	c.Header("Cache-Control", "no-store")
+	c.JSON(p.Status, p) // keeps the Content-Type set above
+	c.Abort()
+}
+
+// newProblem builds the problem body for err in the caller's language.
+func newProblem(c *gin.Context, err error) Problem {
+	code := domain.ErrorCode(err)
+	l := language(c.GetHeader("Accept-Language"))
+	p := Problem{
+		Type:      "urn:xiezhi:problem:" + string(code),
+		Title:     titles[code],
+		Status:    Status(code),
+		Detail:    details[code][l],
+		Instance:  c.Request.URL.Path,
+		Code:      string(code),
+		RequestID: RequestID(c),
+	}
+	if p.Title == "" { // a code missing from the tables is a bug: answer as internal
+		code = domain.EInternal
+		p.Type, p.Title, p.Status, p.Detail, p.Code = "urn:xiezhi:problem:internal", titles[code], Status(code), details[code][l], string(code)
+	}
+	var de *domain.Error
+	if errors.As(err, &de) {
+		for _, f := range de.Fields {
+			p.Errors = append(p.Errors, ProblemField{Field: f.Field, Code: f.Code, Detail: fieldDetail(f, l)})
+		}
+	}
+	return p
+}
+
+// fieldDetail renders the localized message of one field error.
+func fieldDetail(f domain.FieldError, l lang) string {
+	tmpl, ok := fieldDetails[f.Code]
+	if !ok {
+		tmpl = fieldDetails["invalid"]
+	}
+	s := strings.ReplaceAll(tmpl[l], "{field}", f.Field)
+	keys := make([]string, 0, len(f.Params))
+	for k := range f.Params {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		s = strings.ReplaceAll(s, "{"+k+"}", fmt.Sprint(f.Params[k]))
+	}
+	return s
+}

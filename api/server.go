@@ -1,0 +1,82 @@
+// Package api is Xiezhi's HTTP layer: the Gin router, middleware, problem
+// errors and one file per resource. Handlers bind, call one use case and
+// render; they never touch the database or the object store directly.
+package api
+
+import (
+	"bytes"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/zhengning-court/xiezhi/api/docsui"
+	"github.com/zhengning-court/xiezhi/internal/domain"
+)
+
+// Options is everything the router needs; cmd/xiezhi wires it.
+type Options struct {
+	Logger   *slog.Logger
+	Checks   []Check              // readiness checks
+	Registry *prometheus.Registry // /metrics; HTTP metrics are registered on it
+	Spec     []byte               // openapi.yaml, served at /openapi.yaml
+	Started  time.Time            // Last-Modified of the embedded documents
+}
+
+// New builds the router.
+func New(o Options) *gin.Engine {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Registry == nil {
+		o.Registry = prometheus.NewRegistry()
+	}
+	r := gin.New()
+	// Paths are exact: a trailing slash or odd case is a 404 problem, not a
+	// redirect that API clients would have to follow.
+	r.RedirectTrailingSlash = false
+	r.RedirectFixedPath = false
+	r.HandleMethodNotAllowed = true
+	r.ContextWithFallback = false
+	// Behind a proxy, configure trusted proxies explicitly; by default the
+	// client address is the peer's, never a spoofable header.
+	_ = r.SetTrustedProxies(nil)
+
+	m := NewMetrics(o.Registry)
+	r.Use(requestID(o.Logger), m.instrument(), accessLog(), recoverProblem())
+	r.NoRoute(func(c *gin.Context) {
+		renderProblem(c, domain.Errorf(domain.ENotFound, "no route %s %s", c.Request.Method, c.Request.URL.Path))
+	})
+	r.NoMethod(func(c *gin.Context) {
+		// Gin has already set Allow to the methods the path takes.
+		renderProblem(c, domain.Errorf(domain.EMethodNotAllowed, "%s %s", c.Request.Method, c.Request.URL.Path))
+	})
+
+	r.GET("/healthz", healthz)
+	r.GET("/readyz", readyz(o.Checks))
+	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(o.Logger.Handler(), slog.LevelError)})))
+	docs(r, o)
+	return r
+}
+
+// docs serves the contract and the browsable reference built from it, all
+// embedded in the binary (users may be offline).
+func docs(r *gin.Engine, o Options) {
+	page := docsui.Page("/openapi.yaml")
+	script := docsui.Script()
+	serve := func(contentType string, body []byte, cache string) gin.HandlerFunc {
+		return func(c *gin.Context) {
+			// Set before ServeContent, which would otherwise sniff the type.
+			c.Header("Content-Type", contentType)
+			c.Header("X-Content-Type-Options", "nosniff")
+			c.Header("Cache-Control", cache)
+			http.ServeContent(c.Writer, c.Request, "", o.Started, bytes.NewReader(body))
+		}
+	}
+	r.GET("/openapi.yaml", serve("application/yaml; charset=utf-8", o.Spec, "no-cache"))
+	r.GET("/docs", serve("text/html; charset=utf-8", page, "no-cache"))
+	r.GET("/docs/redoc.standalone.js", serve("text/javascript; charset=utf-8", script, "public, max-age=86400"))
+}

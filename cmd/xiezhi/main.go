@@ -1,0 +1,106 @@
+// Command xiezhi is the Xiezhi (协执) server: the REST API behind the phones
+// of Zhengning county's village grid assistants and the enforcement teams
+// that act on their leads.
+//
+//	xiezhi serve            run the API (embedded SQLite + photo dir by default)
+//	xiezhi migrate up       apply pending database migrations
+//	xiezhi migrate status   show which migrations are applied
+//	xiezhi healthcheck      exit 0 when the local server answers /healthz
+//	xiezhi version          print the version
+//
+// Every command reads XIEZHI_* variables and the same flags; run a command
+// with --help to list them.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/zhengning-court/xiezhi/internal/domain"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "xiezhi:", oneLine(err))
+		}
+		os.Exit(exitCode(err))
+	}
+}
+
+// usageError marks a wrong command line (exit status 2).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func exitCode(err error) int {
+	var u usageError
+	if errors.As(err, &u) || errors.Is(err, flag.ErrHelp) {
+		return 2
+	}
+	return 1
+}
+
+const usage = `usage: xiezhi <command> [flags]
+
+commands:
+  serve            run the API server
+  migrate up       apply pending database migrations
+  migrate status   show which migrations are applied
+  healthcheck      exit 0 when the server at --addr answers /healthz (for Docker)
+  version          print the version
+
+Run "xiezhi <command> --help" for the flags; every flag has an XIEZHI_* variable.`
+
+// run is main without the process: tests call it directly.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage)
+		return usageError{"no command given"}
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], stdout, stderr, getenv)
+	case "migrate":
+		return migrate(ctx, args[1:], stdout, stderr, getenv)
+	case "healthcheck":
+		return healthcheck(ctx, args[1:], stderr, getenv)
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, "xiezhi", version)
+		return nil
+	case "help", "--help", "-help", "-h":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	fmt.Fprintln(stderr, usage)
+	return usageError{fmt.Sprintf("unknown command %q", args[0])}
+}
+
+// oneLine keeps start-up errors to a single line for operators; a domain
+// error shows its message without the code prefix.
+func oneLine(err error) string {
+	msg := err.Error()
+	var de *domain.Error
+	if errors.As(err, &de) && de.Message != "" {
+		msg = de.Message
+	}
+	b := []byte(msg)
+	for i, c := range b {
+		if c == '\n' || c == '\r' {
+			b[i] = ' '
+		}
+	}
+	return string(b)
+}

@@ -1,0 +1,73 @@
+package password
+
+import (
+	"strings"
+	"testing"
+)
+
+// fast keeps the tests quick; the format and checks are the same.
+var fast = Params{Memory: 1024, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}
+
+func TestHashAndCheck(t *testing.T) {
+	h, err := fast.Hash("correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=1024,t=1,p=1$") {
+		t.Fatalf("hash %q is not PHC argon2id", h)
+	}
+	h2, _ := fast.Hash("correct horse battery")
+	if h == h2 {
+		t.Error("two hashes of one password are equal: salt not random")
+	}
+	tests := []struct {
+		name, pw string
+		want     bool
+	}{
+		{"right", "correct horse battery", true},
+		{"wrong", "correct horse batterz", false},
+		{"empty", "", false},
+		{"prefix", "correct horse", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ok, err := Check(h, tc.pw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok != tc.want {
+				t.Errorf("Check(%q) = %v, want %v", tc.pw, ok, tc.want)
+			}
+		})
+	}
+}
+
+func TestCheckMalformed(t *testing.T) {
+	for _, h := range []string{"", "plain", "$argon2i$v=19$m=1,t=1,p=1$c2FsdA$a2V5", "$argon2id$v=18$m=1,t=1,p=1$c2FsdA$a2V5", "$argon2id$v=19$m=x$c2FsdA$a2V5", "$argon2id$v=19$m=1,t=1,p=1$!!$a2V5", "$argon2id$v=19$m=1,t=1,p=1$c2FsdA$"} {
+		if _, err := Check(h, "x"); err != ErrMalformed {
+			t.Errorf("Check(%q) err = %v, want ErrMalformed", h, err)
+		}
+	}
+}
+
+func TestRandom(t *testing.T) {
+	seen := map[string]bool{}
+	for range 50 {
+		p, err := Random(16)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p) != 16 {
+			t.Fatalf("len %d", len(p))
+		}
+		for _, r := range p {
+			if !strings.ContainsRune(alphabet, r) {
+				t.Fatalf("%q has %q outside the alphabet", p, r)
+			}
+		}
+		if seen[p] {
+			t.Fatalf("repeated password %q", p)
+		}
+		seen[p] = true
+	}
+}
