@@ -3,6 +3,7 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Code is a stable, machine-readable error code. Clients switch on it; it
@@ -48,13 +49,14 @@ type Error struct {
 	Err     error // the cause, if any; never shown to clients
 }
 
-// Error implements the error interface.
+// Error implements the error interface: the code, the message and the
+// cause, unless the message already ends with it (as Errorf's do).
 func (e *Error) Error() string {
 	msg := string(e.Code)
 	if e.Message != "" {
 		msg += ": " + e.Message
 	}
-	if e.Err != nil {
+	if e.Err != nil && !strings.HasSuffix(e.Message, e.Err.Error()) {
 		msg += ": " + e.Err.Error()
 	}
 	return msg
@@ -68,6 +70,12 @@ func (e *Error) Unwrap() error { return e.Err }
 func Errorf(code Code, format string, args ...any) *Error {
 	err := fmt.Errorf(format, args...)
 	return &Error{Code: code, Message: err.Error(), Err: errors.Unwrap(err)}
+}
+
+// Wrap returns an *Error with the given code whose message is the formatted
+// text and whose cause is err (shown after the message by Error).
+func Wrap(code Code, err error, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Err: err}
 }
 
 // Invalid returns a validation error listing every bad field at once.

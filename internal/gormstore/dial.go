@@ -94,7 +94,8 @@ func OpenSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	q.Set("_txlock", "immediate")
 	q.Set("_time_format", "sqlite")
-	dsn := "file:" + path + "?" + q.Encode()
+	// SQLite parses the name as a URI: escape what would end the path.
+	dsn := "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path) + "?" + q.Encode()
 	g, err := gorm.Open(sqlite.Open(dsn), gormConfig)
 	if err != nil {
 		return nil, fmt.Errorf("database sqlite at %s: %w", path, err)
@@ -134,9 +135,11 @@ func OpenMySQL(ctx context.Context, dsn string) (*DB, error) {
 		cfg.Timeout = 5 * time.Second
 	}
 	where := cfg.Addr + "/" + cfg.DBName
+	// Opening asks the server's version, so this is where an unreachable
+	// server or a bad password shows first.
 	g, err := gorm.Open(gmysql.New(gmysql.Config{DSNConfig: cfg}), gormConfig)
 	if err != nil {
-		return nil, fmt.Errorf("database mysql at %s: %w", where, err)
+		return nil, domain.Errorf(domain.EUnavailable, "database mysql at %s: %s", where, shortReason(err))
 	}
 	db, err := wrap(ctx, g, MySQL, where)
 	if err != nil {

@@ -59,7 +59,7 @@ func files(d Dialect) ([]migrationFile, error) {
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".sql") {
 			continue
 		}
-		num, _, ok := strings.Cut(e.Name(), "_")
+		num, name, ok := strings.Cut(strings.TrimSuffix(e.Name(), ".sql"), "_")
 		v, err := strconv.Atoi(num)
 		if !ok || err != nil || v <= 0 {
 			return nil, fmt.Errorf("migrations/%s/%s: name must be NNNN_description.sql", d, e.Name())
@@ -74,7 +74,7 @@ func files(d Dialect) ([]migrationFile, error) {
 		}
 		sum := sha256.Sum256(b)
 		out = append(out, migrationFile{
-			Migration: Migration{Version: v, Name: strings.TrimSuffix(e.Name(), ".sql"), Checksum: hex.EncodeToString(sum[:])},
+			Migration: Migration{Version: v, Name: name, Checksum: hex.EncodeToString(sum[:])},
 			sql:       string(b),
 		})
 	}
