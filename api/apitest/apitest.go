@@ -576,7 +576,8 @@ func exchangeError(req *http.Request, rec *httptest.ResponseRecorder, problems [
 // flatten renders an openapi3 error on one line, a MultiError as its
 // causes separated by semicolons.
 func flatten(err error) string {
-	if me, ok := err.(openapi3.MultiError); ok {
+	var me openapi3.MultiError
+	if errors.As(err, &me) {
 		parts := make([]string, 0, len(me))
 		for _, e := range me {
 			parts = append(parts, flatten(e))

@@ -208,7 +208,7 @@ func TestGracefulDrain(t *testing.T) {
 	go func() {
 		defer close(got)
 		for range 100 {
-			resp, err = http.Get("http://" + cfg.Addr + "/slow")
+			resp, err = http.Get("http://" + cfg.Addr + "/slow") //nolint:bodyclose // closed by the test below
 			if err == nil {
 				return
 			}
@@ -229,7 +229,8 @@ func TestGracefulDrain(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Errorf("listenAndServe: %v", err)
 	}
-	if _, err := http.Get("http://" + cfg.Addr + "/slow"); err == nil {
+	if after, err := http.Get("http://" + cfg.Addr + "/slow"); err == nil {
+		after.Body.Close()
 		t.Error("server still accepts after shutdown")
 	}
 }

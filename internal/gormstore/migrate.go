@@ -3,6 +3,7 @@ package gormstore
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -163,9 +164,12 @@ func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
 			return nil, fmt.Errorf("migrate: %w", err)
 		}
 		defer conn.Close()
-		var got int
-		if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK('xiezhi_migrate', 60)").Scan(&got); err != nil || got != 1 {
-			return nil, fmt.Errorf("migrate: could not take the migration lock (another instance migrating?): %v", err)
+		var got sql.NullInt64
+		if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK('xiezhi_migrate', 60)").Scan(&got); err != nil {
+			return nil, fmt.Errorf("migrate: take the migration lock: %w", err)
+		}
+		if got.Int64 != 1 {
+			return nil, errors.New("migrate: another instance held the migration lock for 60 s; try again")
 		}
 		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK('xiezhi_migrate')") //nolint:errcheck // released with the connection anyway
 	}

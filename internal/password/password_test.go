@@ -1,6 +1,7 @@
 package password
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -44,7 +45,7 @@ func TestHashAndCheck(t *testing.T) {
 
 func TestCheckMalformed(t *testing.T) {
 	for _, h := range []string{"", "plain", "$argon2i$v=19$m=1,t=1,p=1$c2FsdA$a2V5", "$argon2id$v=18$m=1,t=1,p=1$c2FsdA$a2V5", "$argon2id$v=19$m=x$c2FsdA$a2V5", "$argon2id$v=19$m=1,t=1,p=1$!!$a2V5", "$argon2id$v=19$m=1,t=1,p=1$c2FsdA$"} {
-		if _, err := Check(h, "x"); err != ErrMalformed {
+		if _, err := Check(h, "x"); !errors.Is(err, ErrMalformed) {
 			t.Errorf("Check(%q) err = %v, want ErrMalformed", h, err)
 		}
 	}
