@@ -576,8 +576,9 @@ func exchangeError(req *http.Request, rec *httptest.ResponseRecorder, problems [
 // flatten renders an openapi3 error on one line, a MultiError as its
 // causes separated by semicolons.
 func flatten(err error) string {
-	var me openapi3.MultiError
-	if errors.As(err, &me) {
+	// Only a top-level MultiError is split: a wrapping error (a parameter or
+	// body error) carries context that errors.As would drop.
+	if me, ok := err.(openapi3.MultiError); ok { //nolint:errorlint // see above
 		parts := make([]string, 0, len(me))
 		for _, e := range me {
 			parts = append(parts, flatten(e))
