@@ -30,6 +30,10 @@ type Config struct {
 	S3Region    string
 	S3UseTLS    bool
 
+	JWTKeysDir  string // Ed25519 signing keys (PEM); empty: DataDir/keys
+	JWTIssuer   string
+	JWTAudience string
+
 	NoMigrate bool   // do not apply migrations at start
 	DemoData  string // "auto", "true" or "false": load demo accounts on first start
 
@@ -56,6 +60,8 @@ func Defaults() Config {
 		Addr:              ":8080",
 		DataDir:           "./data",
 		S3Bucket:          "xiezhi",
+		JWTIssuer:         "xiezhi",
+		JWTAudience:       "xiezhi-api",
 		DemoData:          "auto",
 		LogLevel:          "info",
 		LogFormat:         "json",
@@ -79,6 +85,9 @@ func (c *Config) settings() []setting {
 		{"s3-bucket", "XIEZHI_S3_BUCKET", "bucket for photos, created when missing", (*stringValue)(&c.S3Bucket)},
 		{"s3-region", "XIEZHI_S3_REGION", "S3 region (MinIO ignores it)", (*stringValue)(&c.S3Region)},
 		{"s3-use-tls", "XIEZHI_S3_USE_TLS", "talk HTTPS to MinIO/S3", (*boolValue)(&c.S3UseTLS)},
+		{"jwt-keys-dir", "XIEZHI_JWT_KEYS_DIR", "directory of Ed25519 signing keys (PEM files); empty: keys/ in the data dir, created on first start of the embedded default", (*stringValue)(&c.JWTKeysDir)},
+		{"jwt-issuer", "XIEZHI_JWT_ISSUER", "iss of access tokens", (*stringValue)(&c.JWTIssuer)},
+		{"jwt-audience", "XIEZHI_JWT_AUDIENCE", "aud of access tokens", (*stringValue)(&c.JWTAudience)},
 		{"no-migrate", "XIEZHI_NO_MIGRATE", "do not apply database migrations at start", (*boolValue)(&c.NoMigrate)},
 		{"demo-data", "XIEZHI_DEMO_DATA", "load demo accounts on first start: auto (only on the embedded SQLite default), true or false", (*stringValue)(&c.DemoData)},
 		{"log-level", "XIEZHI_LOG_LEVEL", "debug, info, warn or error", (*stringValue)(&c.LogLevel)},
@@ -135,6 +144,9 @@ func (c Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("XIEZHI_LOG_FORMAT=%q: want json or text", c.LogFormat))
 	}
+	if c.JWTIssuer == "" || c.JWTAudience == "" {
+		errs = append(errs, errors.New("XIEZHI_JWT_ISSUER and XIEZHI_JWT_AUDIENCE must not be empty"))
+	}
 	if c.DataDir == "" {
 		errs = append(errs, errors.New("XIEZHI_DATA_DIR must not be empty"))
 	}
@@ -146,6 +158,14 @@ func (c Config) SQLitePath() string { return filepath.Join(c.DataDir, "xiezhi.db
 
 // ObjectsDir is the embedded photo directory.
 func (c Config) ObjectsDir() string { return filepath.Join(c.DataDir, "objects") }
+
+// KeysDir is where the token signing keys are.
+func (c Config) KeysDir() string {
+	if c.JWTKeysDir != "" {
+		return c.JWTKeysDir
+	}
+	return filepath.Join(c.DataDir, "keys")
+}
 
 // Embedded reports whether the database is the embedded SQLite default.
 func (c Config) Embedded() bool { return c.DatabaseURL == "" }

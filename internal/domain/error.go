@@ -14,19 +14,20 @@ type Code string
 // The error codes. The HTTP layer maps each to exactly one status (see
 // api/problem.go); adding a code means adding it there and to openapi.yaml.
 const (
-	EInvalid          Code = "invalid_request"        // malformed request: bad JSON, bad header
-	EValidation       Code = "validation_failed"      // well-formed, but fields break the rules
-	EUnauthorized     Code = "unauthorized"           // no or bad credentials
-	EForbidden        Code = "forbidden"              // the role may not do this at all
-	ENotFound         Code = "not_found"              // missing, or outside the caller's scope
-	EMethodNotAllowed Code = "method_not_allowed"     // the route exists, the method does not
-	EConflict         Code = "conflict"               // state or uniqueness conflict
-	EPrecondition     Code = "precondition_failed"    // stale If-Match
-	ETooLarge         Code = "payload_too_large"      // body over its cap
-	EUnsupportedMedia Code = "unsupported_media_type" // body type not accepted
-	ETooManyRequests  Code = "too_many_requests"      // throttled
-	EUnavailable      Code = "unavailable"            // a dependency is down; retry later
-	EInternal         Code = "internal"               // a bug or an unexpected failure
+	EInvalid          Code = "invalid_request"          // malformed request: bad JSON, bad header
+	EValidation       Code = "validation_failed"        // well-formed, but fields break the rules
+	EUnauthorized     Code = "unauthorized"             // no or bad credentials
+	EForbidden        Code = "forbidden"                // the role may not do this at all
+	EPasswordChange   Code = "password_change_required" // set a new password first (after a reset)
+	ENotFound         Code = "not_found"                // missing, or outside the caller's scope
+	EMethodNotAllowed Code = "method_not_allowed"       // the route exists, the method does not
+	EConflict         Code = "conflict"                 // state or uniqueness conflict
+	EPrecondition     Code = "precondition_failed"      // stale If-Match
+	ETooLarge         Code = "payload_too_large"        // body over its cap
+	EUnsupportedMedia Code = "unsupported_media_type"   // body type not accepted
+	ETooManyRequests  Code = "too_many_requests"        // throttled
+	EUnavailable      Code = "unavailable"              // a dependency is down; retry later
+	EInternal         Code = "internal"                 // a bug or an unexpected failure
 )
 
 // FieldError says what is wrong with one field of a request. Field is the

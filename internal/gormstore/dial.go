@@ -61,7 +61,11 @@ func NewID() string { return uuid.Must(uuid.NewV7()).String() }
 // Transact implements domain.Transactor.
 func (db *DB) Transact(ctx context.Context, fn func(domain.Stores) error) error {
 	return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(domain.Stores{Org: &OrgStore{db: tx, now: db.now, id: db.newID}})
+		return fn(domain.Stores{
+			Org:       &OrgStore{db: tx, now: db.now, id: db.newID},
+			Sessions:  &SessionStore{db: tx, dialect: db.dialect},
+			Throttles: &ThrottleStore{db: tx, dialect: db.dialect},
+		})
 	})
 }
 
@@ -73,12 +77,17 @@ func (db *DB) Org() *OrgStore { return &OrgStore{db: db.gorm, now: db.now, id: d
 // the one-line error we print.
 var quietDriver sync.Once
 
-var gormConfig = &gorm.Config{
-	Logger:                 logger.Discard,
-	DisableAutomaticPing:   true,
-	SkipDefaultTransaction: true,
-	TranslateError:         true,
-	NowFunc:                func() time.Time { return time.Now().UTC() },
+// gormConfig returns a fresh configuration for every Open: gorm.Open keeps
+// the dialect's clause builders in it, so one shared value would let a
+// MySQL pool and a SQLite pool (as in the tests) overwrite each other's SQL.
+func gormConfig() *gorm.Config {
+	return &gorm.Config{
+		Logger:                 logger.Discard,
+		DisableAutomaticPing:   true,
+		SkipDefaultTransaction: true,
+		TranslateError:         true,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+	}
 }
 
 // OpenSQLite opens (creating when missing) the SQLite database at path with
@@ -96,7 +105,7 @@ func OpenSQLite(ctx context.Context, path string) (*DB, error) {
 	q.Set("_time_format", "sqlite")
 	// SQLite parses the name as a URI: escape what would end the path.
 	dsn := "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path) + "?" + q.Encode()
-	g, err := gorm.Open(sqlite.Open(dsn), gormConfig)
+	g, err := gorm.Open(sqlite.Open(dsn), gormConfig())
 	if err != nil {
 		return nil, fmt.Errorf("database sqlite at %s: %w", path, err)
 	}
@@ -137,7 +146,7 @@ func OpenMySQL(ctx context.Context, dsn string) (*DB, error) {
 	where := cfg.Addr + "/" + cfg.DBName
 	// Opening asks the server's version, so this is where an unreachable
 	// server or a bad password shows first.
-	g, err := gorm.Open(gmysql.New(gmysql.Config{DSNConfig: cfg}), gormConfig)
+	g, err := gorm.Open(gmysql.New(gmysql.Config{DSNConfig: cfg}), gormConfig())
 	if err != nil {
 		return nil, domain.Errorf(domain.EUnavailable, "database mysql at %s: %s", where, shortReason(err))
 	}

@@ -33,7 +33,7 @@ func TestOrgStore(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := domain.Grid{ID: g.ID, Code: "621025101", Name: "榆林子镇", Pinyin: "Yulinzi", Kind: "town", CreatedAt: now, UpdatedAt: now}
+		want := domain.Grid{ID: g.ID, Version: 1, Code: "621025101", Name: "榆林子镇", Pinyin: "Yulinzi", Kind: "town", CreatedAt: now, UpdatedAt: now}
 		if diff := cmp.Diff(want, g); diff != "" {
 			t.Errorf("upserted grid (-want +got):\n%s", diff)
 		}
