@@ -29,7 +29,7 @@ func (r Role) Valid() bool {
 // Grid is a township (乡镇), the unit that leads are routed by.
 type Grid struct {
 	ID        string
-	Version   int // bumped by every change; the ETag
+	Version   int    // bumped by every change; the ETag
 	Code      string // 9-digit division code, e.g. 621025101
 	Name      string // 榆林子镇
 	Pinyin    string // Yulinzi
@@ -56,8 +56,8 @@ type Team struct {
 	Name        string
 	GridIDs     []string
 	CountyQueue bool // catches leads that match no grid
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // UserStatus says whether a user may sign in.

@@ -56,8 +56,8 @@ type teamRow struct {
 	Version     int
 	Name        string
 	CountyQueue bool
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 func (teamRow) TableName() string { return "teams" }
@@ -93,7 +93,7 @@ func userToRow(u domain.User) userRow {
 		VillageID: nullable(u.VillageID), TeamID: nullable(u.TeamID),
 		PasswordHash: u.PasswordHash, MustChangePassword: u.MustChangePassword,
 		PasswordChangedAt: nullableTime(u.PasswordChangedAt),
-		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
+		CreatedAt:         u.CreatedAt, UpdatedAt: u.UpdatedAt,
 	}
 }
 
@@ -103,7 +103,7 @@ func (r userRow) domain() domain.User {
 		VillageID: deref(r.VillageID), TeamID: deref(r.TeamID),
 		PasswordHash: r.PasswordHash, MustChangePassword: r.MustChangePassword,
 		PasswordChangedAt: derefTime(r.PasswordChangedAt),
-		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		CreatedAt:         r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
 }
 
