@@ -56,6 +56,10 @@ func newRequestID() string {
 	return hex.EncodeToString(b[:])
 }
 
+func contextWithActor(ctx context.Context, a domain.Actor) context.Context {
+	return context.WithValue(ctx, actorKey, a)
+}
+
 // RequestID returns the request id of c's request.
 func RequestID(c *gin.Context) string {
 	id, _ := c.Request.Context().Value(requestIDKey).(string)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"sort"
 	"strconv"
@@ -141,11 +142,28 @@ var (
 	// fieldDetails explain field error codes; {field} and {param} names
 	// are replaced by the field name and the error's params.
 	fieldDetails = map[string]text{
-		"required":     {"{field} 为必填项。", "{field} is required."},
-		"invalid":      {"{field} 的值无效。", "{field} is invalid."},
-		"too_long":     {"{field} 超过最大长度 {max}。", "{field} is longer than {max}."},
-		"out_of_range": {"{field} 超出允许范围。", "{field} is out of range."},
-		"down":         {"{field} 无法访问：{reason}", "{field} is unreachable: {reason}"},
+		"required":             {"{field} 为必填项。", "{field} is required."},
+		"invalid":              {"{field} 的值无效。", "{field} is invalid."},
+		"too_long":             {"{field} 超过最大长度 {max}。", "{field} is longer than {max}."},
+		"out_of_range":         {"{field} 超出允许范围。", "{field} is out of range."},
+		"down":                 {"{field} 无法访问：{reason}", "{field} is unreachable: {reason}"},
+		"mismatch":             {"{field} 不正确。", "{field} is not correct."},
+		"too_short":            {"{field} 至少需要 {min} 个字符。", "{field} needs at least {min} characters."},
+		"too_common":           {"{field} 过于常见，容易被猜中。", "{field} is too common and easy to guess."},
+		"contains_phone":       {"{field} 不能包含手机号。", "{field} must not contain the phone number."},
+		"same_as_current":      {"{field} 不能与当前密码相同。", "{field} must differ from the current password."},
+		"missing_column":       {"文件缺少“{column}”列。", "The file has no \"{column}\" column."},
+		"too_many_rows":        {"文件行数超过上限 {max}。", "The file has more than {max} rows."},
+		"duplicate":            {"{field} 与第 {first_line} 行重复。", "{field} repeats line {first_line}."},
+		"duplicate_phone":      {"{field} 与第 {first_line} 行的手机号重复。", "{field} repeats the phone number of line {first_line}."},
+		"invalid_phone":        {"{field} 不是有效的手机号。", "{field} is not a mobile number."},
+		"invalid_role":         {"{field} 不是有效的角色。", "{field} is not a known role."},
+		"invalid_village_code": {"{field} 不是 12 位村代码。", "{field} is not a 12-digit village code."},
+		"unknown_village":      {"{field} 找不到该村。", "{field}: no such village."},
+		"ambiguous_village":    {"{field} 有多个同名村，请填写乡镇或村代码。", "{field} names several villages; give the township or the village code."},
+		"no_team":              {"{field} 所在网格没有执行团队。", "{field}: the village's grid has no team."},
+		"not_importable":       {"{field} 该角色不能通过联络薄导入。", "{field}: this role cannot be imported from a contact book."},
+		"other_grid":           {"{field} 属于其他网格。", "{field} belongs to another grid."},
 	}
 )
 
@@ -161,7 +179,20 @@ func renderProblem(c *gin.Context, err error) {
 		}
 		log.Log(c.Request.Context(), level, "request failed", "code", p.Code, "error", err.Error())
 	}
+	problemHeaders(c, err, p)
 	writeProblem(c, p)
+}
+
+// problemHeaders sets the headers a problem implies: Retry-After for a
+// throttled or unavailable answer, WWW-Authenticate for a 401.
+func problemHeaders(c *gin.Context, err error, p Problem) {
+	var de *domain.Error
+	if errors.As(err, &de) && de.RetryAfter > 0 {
+		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(de.RetryAfter.Seconds()))))
+	}
+	if p.Status == http.StatusUnauthorized {
+		c.Header("WWW-Authenticate", `Bearer realm="xiezhi"`)
+	}
 }
 
 func writeProblem(c *gin.Context, p Problem) {

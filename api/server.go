@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"log/slog"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -14,7 +15,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/zhengning-court/xiezhi/api/docsui"
+	"github.com/zhengning-court/xiezhi/internal/accounts"
+	"github.com/zhengning-court/xiezhi/internal/contactbook"
 	"github.com/zhengning-court/xiezhi/internal/domain"
+	"github.com/zhengning-court/xiezhi/internal/organisation"
 )
 
 // Options is everything the router needs; cmd/xiezhi wires it.
@@ -24,7 +28,16 @@ type Options struct {
 	Registry *prometheus.Registry // /metrics; HTTP metrics are registered on it
 	Spec     []byte               // openapi.yaml, served at /openapi.yaml
 	Started  time.Time            // Last-Modified of the embedded documents
+
+	Accounts *accounts.Service     // sign-in, sessions, users
+	Org      *organisation.Service // grids, villages, teams
+	Tokens   domain.TokenVerifier  // access tokens
+	JWKS     func() []byte         // public keys, served at /.well-known/jwks.json
+	Contacts *contactbook.Service  // contact book import and export
 }
+
+// handlers are the resource handlers; they share the options.
+type handlers struct{ o Options }
 
 // New builds the router.
 func New(o Options) *gin.Engine {
@@ -33,6 +46,11 @@ func New(o Options) *gin.Engine {
 	}
 	if o.Registry == nil {
 		o.Registry = prometheus.NewRegistry()
+	}
+	if os.Getenv(gin.EnvGinMode) == "" {
+		// Gin's debug mode prints every route at start and warns on
+		// stdout; our logs are JSON. GIN_MODE=debug brings it back.
+		gin.SetMode(gin.ReleaseMode)
 	}
 	r := gin.New()
 	// Paths are exact: a trailing slash or odd case is a 404 problem, not a
@@ -59,7 +77,51 @@ func New(o Options) *gin.Engine {
 	r.GET("/readyz", readyz(o.Checks))
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(o.Logger.Handler(), slog.LevelError)})))
 	docs(r, o)
+	if o.Accounts != nil {
+		routes(r, &handlers{o: o})
+	}
 	return r
+}
+
+// routes registers the /v1 API. Every route but login, refresh and the
+// JWKS requires a bearer token; what each role may do is decided in the use
+// cases (domain policy), not here.
+func routes(r *gin.Engine, h *handlers) {
+	r.GET("/.well-known/jwks.json", h.jwks)
+	v1 := r.Group("/v1")
+	v1.POST("/auth/login", h.login)
+	v1.POST("/auth/refresh", h.refresh)
+
+	a := v1.Group("", h.authenticate)
+	a.POST("/auth/logout", h.logout)
+	a.GET("/me", h.me)
+	a.POST("/me/password", h.changePassword)
+	a.GET("/me/sessions", h.sessions)
+	a.DELETE("/me/sessions/:session_id", h.endSession)
+
+	a.GET("/grids", h.listGrids)
+	a.POST("/grids", h.createGrid)
+	a.GET("/grids/:grid_id", h.getGrid)
+	a.PATCH("/grids/:grid_id", h.updateGrid)
+	a.GET("/grids/:grid_id/villages", h.listVillages)
+	a.POST("/grids/:grid_id/villages", h.createVillage)
+	a.POST("/grids/:grid_id/villages/import", h.importVillages)
+	a.PATCH("/villages/:village_id", h.updateVillage)
+	a.GET("/teams", h.listTeams)
+	a.POST("/teams", h.createTeam)
+	a.GET("/teams/:team_id", h.getTeam)
+	a.PATCH("/teams/:team_id", h.updateTeam)
+
+	a.GET("/users", h.listUsers)
+	a.POST("/users", h.createUser)
+	a.GET("/users/:user_id", h.getUser)
+	a.PATCH("/users/:user_id", h.updateUser)
+	a.POST("/users/:user_id/disable", h.setUserStatus(domain.UserDisabled))
+	a.POST("/users/:user_id/enable", h.setUserStatus(domain.UserActive))
+	a.POST("/users/:user_id/password-reset", h.resetPassword)
+	a.GET("/assistants", h.listAssistants)
+	a.GET("/assistants/export", h.exportAssistants)
+	a.POST("/assistants/import", h.importAssistants)
 }
 
 // docs serves the contract and the browsable reference built from it, all

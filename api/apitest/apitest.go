@@ -62,19 +62,20 @@ const problemTypePrefix = "urn:xiezhi:problem:"
 // codeStatus is the status every problem code comes with (openapi.yaml,
 // Problem.code). A code missing here fails the Problem schema's enum first.
 var codeStatus = map[string]int{
-	"invalid_request":        http.StatusBadRequest,
-	"unauthorized":           http.StatusUnauthorized,
-	"forbidden":              http.StatusForbidden,
-	"not_found":              http.StatusNotFound,
-	"method_not_allowed":     http.StatusMethodNotAllowed,
-	"conflict":               http.StatusConflict,
-	"precondition_failed":    http.StatusPreconditionFailed,
-	"payload_too_large":      http.StatusRequestEntityTooLarge,
-	"unsupported_media_type": http.StatusUnsupportedMediaType,
-	"validation_failed":      http.StatusUnprocessableEntity,
-	"too_many_requests":      http.StatusTooManyRequests,
-	"internal":               http.StatusInternalServerError,
-	"unavailable":            http.StatusServiceUnavailable,
+	"invalid_request":          http.StatusBadRequest,
+	"unauthorized":             http.StatusUnauthorized,
+	"forbidden":                http.StatusForbidden,
+	"password_change_required": http.StatusForbidden,
+	"not_found":                http.StatusNotFound,
+	"method_not_allowed":       http.StatusMethodNotAllowed,
+	"conflict":                 http.StatusConflict,
+	"precondition_failed":      http.StatusPreconditionFailed,
+	"payload_too_large":        http.StatusRequestEntityTooLarge,
+	"unsupported_media_type":   http.StatusUnsupportedMediaType,
+	"validation_failed":        http.StatusUnprocessableEntity,
+	"too_many_requests":        http.StatusTooManyRequests,
+	"internal":                 http.StatusInternalServerError,
+	"unavailable":              http.StatusServiceUnavailable,
 }
 
 // outsideResponses names the reusable response (components/responses) that

@@ -30,7 +30,7 @@ var version = "dev"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
 	stop()
 	if err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
@@ -60,12 +60,16 @@ commands:
   migrate up       apply pending database migrations
   migrate status   show which migrations are applied
   healthcheck      exit 0 when the server at --addr answers /healthz (for Docker)
+  user add         create an account (the first admin): --phone --name --role --password-stdin
+  keys rotate      add a token signing key (it signs once 2 minutes old)
+  keys list        list the signing keys: signing, pending or verifying
+  keys remove KID  delete a key (refuses the signing or last key without --force)
   version          print the version
 
 Run "xiezhi <command> --help" for the flags; every flag has an XIEZHI_* variable.`
 
 // run is main without the process: tests call it directly.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, usage)
 		return usageError{"no command given"}
@@ -77,6 +81,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return migrate(ctx, args[1:], stdout, stderr, getenv)
 	case "healthcheck":
 		return healthcheck(ctx, args[1:], stderr, getenv)
+	case "user":
+		return user(ctx, args[1:], stdin, stdout, stderr, getenv)
+	case "keys":
+		return keys(ctx, args[1:], stdout, stderr, getenv)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "xiezhi", version)
 		return nil

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"os"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/zhengning-court/xiezhi/internal/config"
 	"github.com/zhengning-court/xiezhi/internal/testenv"
+	"github.com/zhengning-court/xiezhi/migrations"
 )
 
 // TestMain lets tests run this test binary as the real xiezhi process:
@@ -245,18 +247,23 @@ func TestMigrateCommand(t *testing.T) {
 		}
 		return ""
 	}
+	files, err := fs.Glob(migrations.FS, "sqlite/*.sql")
+	if err != nil || len(files) < 2 {
+		t.Fatalf("migrations: %v %v", files, err)
+	}
+	n := len(files)
 	steps := []struct {
 		args []string
 		want []string
 	}{
-		{[]string{"migrate", "status"}, []string{"0001     organisation  pending", "sqlite database: 0 applied, 1 pending"}},
-		{[]string{"migrate", "up"}, []string{"applied 0001_organisation"}},
+		{[]string{"migrate", "status"}, []string{"0001     organisation  pending", fmt.Sprintf("sqlite database: 0 applied, %d pending", n)}},
+		{[]string{"migrate", "up"}, []string{"applied 0001_organisation", "applied 0002_accounts"}},
 		{[]string{"migrate", "up"}, []string{"database is up to date"}},
-		{[]string{"migrate", "status"}, []string{"sqlite database: 1 applied, 0 pending"}},
+		{[]string{"migrate", "status"}, []string{fmt.Sprintf("sqlite database: %d applied, 0 pending", n)}},
 	}
 	for _, s := range steps {
 		var out, errOut bytes.Buffer
-		if err := run(context.Background(), s.args, &out, &errOut, getenv); err != nil {
+		if err := run(context.Background(), s.args, nil, &out, &errOut, getenv); err != nil {
 			t.Fatalf("%v: %v\n%s", s.args, err, errOut.String())
 		}
 		for _, w := range s.want {
@@ -265,7 +272,7 @@ func TestMigrateCommand(t *testing.T) {
 			}
 		}
 	}
-	if err := run(context.Background(), []string{"migrate", "down"}, io.Discard, io.Discard, getenv); exitCode(err) != 2 {
+	if err := run(context.Background(), []string{"migrate", "down"}, nil, io.Discard, io.Discard, getenv); exitCode(err) != 2 {
 		t.Errorf("migrate down: %v (exit %d), want a usage error", err, exitCode(err))
 	}
 }
@@ -273,7 +280,7 @@ func TestMigrateCommand(t *testing.T) {
 // TestHelpListsEverySetting: serve --help names every flag and variable.
 func TestHelpListsEverySetting(t *testing.T) {
 	var stderr bytes.Buffer
-	err := run(context.Background(), []string{"serve", "--help"}, io.Discard, &stderr, func(string) string { return "" })
+	err := run(context.Background(), []string{"serve", "--help"}, nil, io.Discard, &stderr, func(string) string { return "" })
 	if exitCode(err) != 2 {
 		t.Errorf("--help exit %d", exitCode(err))
 	}
@@ -294,7 +301,7 @@ func TestHelpListsEverySetting(t *testing.T) {
 
 func TestUnknownCommand(t *testing.T) {
 	var stderr bytes.Buffer
-	err := run(context.Background(), []string{"frobnicate"}, io.Discard, &stderr, func(string) string { return "" })
+	err := run(context.Background(), []string{"frobnicate"}, nil, io.Discard, &stderr, func(string) string { return "" })
 	if exitCode(err) != 2 || !strings.Contains(stderr.String(), "usage: xiezhi") {
 		t.Errorf("err %v exit %d stderr %q", err, exitCode(err), stderr.String())
 	}

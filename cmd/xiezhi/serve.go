@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -16,9 +17,13 @@ import (
 
 	xiezhi "github.com/zhengning-court/xiezhi"
 	"github.com/zhengning-court/xiezhi/api"
+	"github.com/zhengning-court/xiezhi/internal/accounts"
 	"github.com/zhengning-court/xiezhi/internal/config"
+	"github.com/zhengning-court/xiezhi/internal/contactbook"
 	"github.com/zhengning-court/xiezhi/internal/domain"
 	"github.com/zhengning-court/xiezhi/internal/gormstore"
+	"github.com/zhengning-court/xiezhi/internal/jwtauth"
+	"github.com/zhengning-court/xiezhi/internal/organisation"
 	"github.com/zhengning-court/xiezhi/internal/password"
 	"github.com/zhengning-court/xiezhi/internal/seed"
 )
@@ -57,6 +62,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		return err
 	}
 
+	keyring, err := openKeyring(cfg, log)
+	if err != nil {
+		return err
+	}
+	go keyring.Run(ctx, time.Minute, log)
+	accountsSvc, err := accounts.New(db, db.Org(), db.Sessions(), keyring, passwordHasher(), time.Now, gormstore.NewID, accounts.DefaultConfig)
+	if err != nil {
+		return err
+	}
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	handler := api.New(api.Options{
@@ -64,12 +79,38 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		Registry: reg,
 		Spec:     xiezhi.OpenAPI,
 		Started:  time.Now(),
+		Accounts: accountsSvc,
+		Org:      organisation.New(db, db.Org()),
+		Tokens:   keyring,
+		JWKS:     keyring.JWKS,
+		Contacts: contactbook.NewService(db, db.Org()),
 		Checks: []api.Check{
 			{Name: "database", Backend: db.Name(), Ping: db.Ping},
 			{Name: "object_store", Backend: objects.Name(), Ping: objects.Ping},
 		},
 	})
 	return listenAndServe(ctx, cfg, handler, log)
+}
+
+// openKeyring loads the token signing keys. The embedded default makes its
+// first key itself; production must be given one (xiezhi keys rotate), so
+// that instances never each invent a key of their own.
+func openKeyring(cfg config.Config, log *slog.Logger) (*jwtauth.Keyring, error) {
+	set, err := jwtauth.LoadKeys(cfg.KeysDir(), time.Now())
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	if set == nil || len(set.Keys()) == 0 {
+		if !cfg.Embedded() {
+			return nil, fmt.Errorf("no token signing key in %s: create one with `xiezhi keys rotate` (see docs/authentication.md)", cfg.KeysDir())
+		}
+		kid, err := jwtauth.CreateKey(cfg.KeysDir(), time.Now())
+		if err != nil {
+			return nil, err
+		}
+		log.Info("token signing key created", "kid", kid, "dir", cfg.KeysDir())
+	}
+	return jwtauth.NewKeyring(cfg.KeysDir(), cfg.JWTIssuer, cfg.JWTAudience, time.Now)
 }
 
 // newHTTPServer applies the timeouts: headers must come quickly (slowloris),

@@ -14,12 +14,22 @@ import (
 	"github.com/zhengning-court/xiezhi/internal/gormstore"
 	"github.com/zhengning-court/xiezhi/internal/localdir"
 	"github.com/zhengning-court/xiezhi/internal/miniostore"
+	"github.com/zhengning-court/xiezhi/internal/password"
 )
 
 // loadConfig parses a command's flags over the environment.
 func loadConfig(name string, args []string, stderr io.Writer, getenv func(string) string) (config.Config, error) {
+	return loadConfigWith(name, args, stderr, getenv, nil)
+}
+
+// loadConfigWith is loadConfig for a command with flags of its own, which
+// extra registers.
+func loadConfigWith(name string, args []string, stderr io.Writer, getenv func(string) string, extra func(*flag.FlagSet)) (config.Config, error) {
 	fs := flag.NewFlagSet("xiezhi "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	if extra != nil {
+		extra(fs)
+	}
 	cfg, err := config.Load(fs, args, getenv)
 	if err != nil && !errors.Is(err, flag.ErrHelp) {
 		return cfg, usageError{err.Error()}
@@ -62,6 +72,9 @@ func openObjects(ctx context.Context, cfg config.Config) (domain.ObjectStore, er
 		UseTLS:    cfg.S3UseTLS,
 	})
 }
+
+// passwordHasher is argon2id with the production parameters.
+func passwordHasher() password.Params { return password.Default }
 
 // describe says where the data lives, without secrets, for the start log.
 func describe(cfg config.Config) (db, objects string) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Code is a stable, machine-readable error code. Clients switch on it; it
@@ -48,6 +49,10 @@ type Error struct {
 	Message string
 	Fields  []FieldError
 	Err     error // the cause, if any; never shown to clients
+
+	// RetryAfter, on ETooManyRequests and EUnavailable, tells the client
+	// when to try again (the Retry-After header).
+	RetryAfter time.Duration
 }
 
 // Error implements the error interface: the code, the message and the

@@ -8,11 +8,16 @@ import "slices"
 // decision.
 type Actor struct {
 	UserID    string
+	SessionID string
 	Role      Role
 	VillageID string   // assistants
 	TeamID    string   // officers and grid leads
 	GridIDs   []string // the grids in scope: an assistant's own, a team's served grids
 	AllGrids  bool     // admins and auditors see every grid
+
+	// MustChangePassword is set after an admin reset: until the user sets
+	// a new password, only their own account routes answer.
+	MustChangePassword bool
 }
 
 // Action is something a role may or may not do at all. Whether the actor may

@@ -38,6 +38,10 @@ func (p Params) Hash(pw string) (string, error) {
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Time, p.Threads, enc.EncodeToString(salt), enc.EncodeToString(key)), nil
 }
 
+// Locked is stored instead of a hash for an account that has no password
+// yet (created by a contact book import): no password matches it.
+const Locked = "!locked"
+
 // ErrMalformed is returned for a stored hash that is not argon2id PHC text.
 var ErrMalformed = errors.New("password: malformed hash")
 
@@ -45,6 +49,9 @@ var ErrMalformed = errors.New("password: malformed hash")
 // respect to the key. The hash carries its own parameters, so hashes made
 // with older parameters keep working.
 func Check(hash, pw string) (bool, error) {
+	if hash == Locked {
+		return false, nil
+	}
 	parts := strings.Split(hash, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
 		return false, ErrMalformed
@@ -95,3 +102,7 @@ func Random(n int) (string, error) {
 	}
 	return string(out), nil
 }
+
+// Check reports whether pw matches hash; it makes Params a hasher for the
+// accounts use case. The hash's own parameters are used, not p's.
+func (p Params) Check(hash, pw string) (bool, error) { return Check(hash, pw) }

@@ -72,3 +72,35 @@ func TestRandom(t *testing.T) {
 		seen[p] = true
 	}
 }
+
+func TestWeakness(t *testing.T) {
+	tests := []struct{ pw, phone, want string }{
+		{"short1", "", "too_short"},
+		{strings.Repeat("长", 9), "", "too_short"},
+		{strings.Repeat("x", 257), "", "too_long"},
+		{"Password123", "", "too_common"},
+		{"WOAINI1314", "", "too_common"},
+		{"1234567890", "", "too_common"},
+		{"abcdefghijk", "", "too_common"},
+		{"aaaaaaaaaaaa", "", "too_common"},
+		{"abababababab", "", "too_common"},
+		{"my13800138000pw", "13800138000", "contains_phone"},
+		{"x00138000yz!", "13800138000", "contains_phone"},
+		{"黄土高原上的苹果树", "", "too_short"},
+		{"黄土高原上的苹果树开花", "13800138000", ""},
+		{"tractor-Gansu-2026", "13800138000", ""},
+	}
+	for _, tc := range tests {
+		if got := Weakness(tc.pw, tc.phone); got != tc.want {
+			t.Errorf("Weakness(%q) = %q, want %q", tc.pw, got, tc.want)
+		}
+	}
+}
+
+func TestLockedMatchesNothing(t *testing.T) {
+	for _, pw := range []string{"", Locked, "anything"} {
+		if ok, err := Check(Locked, pw); ok || err != nil {
+			t.Errorf("Check(Locked, %q) = %v, %v", pw, ok, err)
+		}
+	}
+}

@@ -1,0 +1,99 @@
+package api
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/zhengning-court/xiezhi/internal/domain"
+)
+
+// maxJSONBody caps every JSON request body.
+const maxJSONBody = 64 << 10
+
+// bindJSON decodes the request body into v: it must be JSON (415
+// otherwise), at most maxJSONBody bytes (413), well-formed (400) and of the
+// right field types (422 naming the field). Unknown fields are ignored so
+// that older servers accept newer clients.
+func bindJSON(c *gin.Context, v any) error {
+	if ct := c.GetHeader("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return domain.Errorf(domain.EUnsupportedMedia, "content type %q, want application/json", ct)
+		}
+	}
+	body := http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody)
+	dec := json.NewDecoder(body)
+	err := dec.Decode(v)
+	if err == nil {
+		if _, extra := dec.Token(); !errors.Is(extra, io.EOF) {
+			err = errors.New("data after the JSON value")
+		}
+	}
+	var tooBig *http.MaxBytesError
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &tooBig):
+		return domain.Errorf(domain.ETooLarge, "JSON body over %d bytes", maxJSONBody)
+	case errors.As(err, &typeErr) && typeErr.Field != "":
+		return domain.Invalid(domain.FieldError{Field: typeErr.Field, Code: "invalid"})
+	case errors.Is(err, io.EOF):
+		return domain.Errorf(domain.EInvalid, "empty body, want a JSON object")
+	}
+	return domain.Errorf(domain.EInvalid, "malformed JSON: %v", err)
+}
+
+// etagOf is the strong ETag of a resource version.
+func etagOf(version int) string { return `"` + strconv.Itoa(version) + `"` }
+
+// ifMatch returns the version named by If-Match: 0 when absent or "*".
+// A value that names no version can never match: it answers 412.
+func ifMatch(c *gin.Context) (int, error) {
+	h := strings.TrimSpace(c.GetHeader("If-Match"))
+	if h == "" || h == "*" {
+		return 0, nil
+	}
+	h = strings.TrimPrefix(h, "W/")
+	n, err := strconv.Atoi(strings.Trim(h, `"`))
+	if err != nil || n <= 0 {
+		return 0, domain.Errorf(domain.EPrecondition, "If-Match %q names no version", h)
+	}
+	return n, nil
+}
+
+// renderCached writes v as JSON with an ETag computed from its bytes, or
+// 304 when the client's If-None-Match already has it.
+func renderCached(c *gin.Context, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		renderProblem(c, err)
+		return
+	}
+	sum := sha256.Sum256(b)
+	tag := `"` + hex.EncodeToString(sum[:12]) + `"`
+	c.Header("ETag", tag)
+	c.Header("Cache-Control", "private, no-cache")
+	for _, t := range strings.Split(c.GetHeader("If-None-Match"), ",") {
+		if t = strings.TrimPrefix(strings.TrimSpace(t), "W/"); t == tag || t == "*" {
+			c.Status(http.StatusNotModified)
+			return
+		}
+	}
+	c.Data(http.StatusOK, "application/json; charset=utf-8", b)
+}
+
+// renderVersioned writes a resource with its ETag.
+func renderVersioned(c *gin.Context, status, version int, v any) {
+	c.Header("ETag", etagOf(version))
+	c.JSON(status, v)
+}

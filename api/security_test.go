@@ -1,0 +1,97 @@
+package api_test
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/zhengning-court/xiezhi/api/apitest"
+	"github.com/zhengning-court/xiezhi/internal/backendtest"
+)
+
+// endpoint is one route of the matrix with the roles that may call it.
+type endpoint struct {
+	method, path string
+	body         any
+	contentType  string
+	allowed      []string // fixture user names whose role may call it
+}
+
+var everyone = []string{"assistant", "assistant2", "assistantB", "officer", "officerB", "gridlead", "admin", "auditor"}
+
+// TestEveryEndpointSecurity: every /v1 route answers 401 without a token
+// or with a bad one, and 403 to every role the policy does not allow.
+// Scope (another grid, another assistant) is tested per resource below.
+func TestEveryEndpointSecurity(t *testing.T) {
+	backendtest.Each(t, func(t *testing.T, b backendtest.Backend) {
+		w := newWorld(t, b)
+		u := w.users["assistant"].ID
+		endpoints := []endpoint{
+			{"GET", "/v1/me", nil, "", everyone},
+			{"POST", "/v1/me/password", map[string]string{"current_password": "x", "new_password": "y"}, "", everyone},
+			{"GET", "/v1/me/sessions", nil, "", everyone},
+			{"DELETE", "/v1/me/sessions/s1", nil, "", everyone},
+			{"POST", "/v1/auth/logout", nil, "", everyone},
+			{"GET", "/v1/grids", nil, "", everyone},
+			{"GET", "/v1/grids/" + w.gridA.ID, nil, "", everyone},
+			{"GET", "/v1/grids/" + w.gridA.ID + "/villages", nil, "", everyone},
+			{"GET", "/v1/teams", nil, "", everyone},
+			{"GET", "/v1/teams/" + w.teamA.ID, nil, "", everyone},
+			{"POST", "/v1/grids", map[string]string{"code": "621025199", "name": "新镇"}, "", []string{"admin"}},
+			{"PATCH", "/v1/grids/" + w.gridA.ID, map[string]string{"pinyin": "x"}, "", []string{"admin"}},
+			{"POST", "/v1/grids/" + w.gridA.ID + "/villages", map[string]string{"name": "新村"}, "", []string{"admin"}},
+			{"POST", "/v1/grids/" + w.gridA.ID + "/villages/import", "name\n新村\n", "text/csv", []string{"admin"}},
+			{"PATCH", "/v1/villages/" + w.villageA.ID, map[string]string{"name": "冢巷村"}, "", []string{"admin"}},
+			{"POST", "/v1/teams", map[string]any{"name": "新团队", "grid_ids": []string{}}, "", []string{"admin"}},
+			{"PATCH", "/v1/teams/" + w.teamA.ID, map[string]string{"name": "x"}, "", []string{"admin"}},
+			{"GET", "/v1/users", nil, "", []string{"admin", "auditor"}},
+			{"GET", "/v1/users/" + u, nil, "", []string{"admin", "auditor"}},
+			{"POST", "/v1/users", map[string]string{"phone": "13912345678", "name": "新人", "role": "admin"}, "", []string{"admin"}},
+			{"PATCH", "/v1/users/" + u, map[string]string{"name": "x"}, "", []string{"admin"}},
+			{"POST", "/v1/users/" + u + "/disable", nil, "", []string{"admin"}},
+			{"POST", "/v1/users/" + u + "/enable", nil, "", []string{"admin"}},
+			{"POST", "/v1/users/" + u + "/password-reset", nil, "", []string{"admin"}},
+			{"GET", "/v1/assistants", nil, "", []string{"officer", "officerB", "gridlead", "admin", "auditor"}},
+			{"GET", "/v1/assistants/export?grid_id=" + w.gridA.ID, nil, "", []string{"officer", "officerB", "gridlead", "admin"}}, // officerB: 404, see TestAssistantScope
+			{"POST", "/v1/assistants/import", "姓名,手机号,村代码\n张三,13912345678,621025101201\n", "text/csv", []string{"admin"}},
+		}
+		covered := map[string]bool{}
+		route := func(method, path string) string {
+			path, _, _ = strings.Cut(path, "?")
+			for id, name := range map[string]string{
+				w.gridA.ID: "{grid_id}", w.villageA.ID: "{village_id}", w.teamA.ID: "{team_id}", u: "{user_id}",
+			} {
+				path = strings.ReplaceAll(path, id, name)
+			}
+			return method + " " + strings.Replace(path, "/sessions/s1", "/sessions/{session_id}", 1)
+		}
+		for _, e := range endpoints {
+			covered[route(e.method, e.path)] = true
+			t.Run(e.method+" "+e.path, func(t *testing.T) {
+				req := func(token string) *http.Request {
+					r := request(e.method, e.path, token, e.body)
+					if e.contentType != "" {
+						r.Header.Set("Content-Type", e.contentType)
+					}
+					return r
+				}
+				wantProblem(t, w.do(req("")), http.StatusUnauthorized, "unauthorized")
+				wantProblem(t, w.do(req("eyJhbGciOiJFZERTQSJ9.e30.c2ln")), http.StatusUnauthorized, "unauthorized")
+				for _, name := range everyone {
+					if slices.Contains(e.allowed, name) {
+						continue
+					}
+					wantProblem(t, w.do(req(w.token(name))), http.StatusForbidden, "forbidden")
+				}
+			})
+		}
+		// The matrix covers every authenticated route of the spec.
+		public := map[string]bool{"POST /v1/auth/login": true, "POST /v1/auth/refresh": true}
+		for r := range apitest.SpecRoutes(t) {
+			if strings.Contains(r, " /v1/") && !public[r] && !covered[r] {
+				t.Errorf("%s is missing from the security matrix", r)
+			}
+		}
+	})
+}

@@ -1,0 +1,268 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+
+	xiezhi "github.com/zhengning-court/xiezhi"
+	"github.com/zhengning-court/xiezhi/api"
+	"github.com/zhengning-court/xiezhi/api/apitest"
+	"github.com/zhengning-court/xiezhi/internal/accounts"
+	"github.com/zhengning-court/xiezhi/internal/backendtest"
+	"github.com/zhengning-court/xiezhi/internal/contactbook"
+	"github.com/zhengning-court/xiezhi/internal/domain"
+	"github.com/zhengning-court/xiezhi/internal/gormstore"
+	"github.com/zhengning-court/xiezhi/internal/jwtauth"
+	"github.com/zhengning-court/xiezhi/internal/organisation"
+	"github.com/zhengning-court/xiezhi/internal/password"
+)
+
+// cheap keeps argon2id fast in tests; the format is the production one.
+var cheap = password.Params{Memory: 1024, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}
+
+// thePassword is every fixture user's password.
+const thePassword = "Gansu-tractor-2026!"
+
+// clock is a settable clock shared by the services and the keyring.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// world is a running Xiezhi on one backend: two grids (A, B) with villages
+// and teams, and one user per role and grid.
+type world struct {
+	t        *testing.T
+	b        backendtest.Backend
+	clock    *clock
+	router   *gin.Engine
+	client   *apitest.Client
+	accounts *accounts.Service
+	keysDir  string
+	keyring  *jwtauth.Keyring
+
+	gridA, gridB        domain.Grid
+	villageA, villageA2 domain.Village
+	villageB            domain.Village
+	teamA, teamB        domain.Team
+	users               map[string]domain.User
+
+	mu     sync.Mutex
+	tokens map[string]string
+}
+
+// fixture users by name: role, grid.
+var fixtureUsers = []struct {
+	name  string
+	role  domain.Role
+	phone string
+	where string // "A", "A2" (second village of A), "B", or ""
+}{
+	{"assistant", domain.RoleAssistant, "13800000101", "A"},
+	{"assistant2", domain.RoleAssistant, "13800000102", "A2"},
+	{"assistantB", domain.RoleAssistant, "13800000103", "B"},
+	{"officer", domain.RoleOfficer, "13800000201", "A"},
+	{"officerB", domain.RoleOfficer, "13800000202", "B"},
+	{"gridlead", domain.RoleGridLead, "13800000301", "A"},
+	{"admin", domain.RoleAdmin, "13800000401", ""},
+	{"auditor", domain.RoleAuditor, "13800000501", ""},
+}
+
+func newWorld(t *testing.T, b backendtest.Backend) *world {
+	t.Helper()
+	ctx := context.Background()
+	w := &world{t: t, b: b, clock: &clock{t: time.Now().UTC().Truncate(time.Second)}, users: map[string]domain.User{}, tokens: map[string]string{}}
+	org := b.DB.Org()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var err error
+	w.gridA, err = org.CreateGrid(ctx, domain.Grid{Code: "621025101", Name: "榆林子镇", Pinyin: "Yulinzi", Kind: "town"})
+	must(err)
+	w.gridB, err = org.CreateGrid(ctx, domain.Grid{Code: "621025105", Name: "周家镇", Pinyin: "Zhoujia", Kind: "town"})
+	must(err)
+	w.villageA, err = org.CreateVillage(ctx, domain.Village{GridID: w.gridA.ID, Code: "621025101201", Name: "冢巷村"})
+	must(err)
+	w.villageA2, err = org.CreateVillage(ctx, domain.Village{GridID: w.gridA.ID, Code: "621025101202", Name: "乐安坊村"})
+	must(err)
+	w.villageB, err = org.CreateVillage(ctx, domain.Village{GridID: w.gridB.ID, Code: "621025105200", Name: "徐家村"})
+	must(err)
+	w.teamA, err = org.CreateTeam(ctx, domain.Team{Name: "榆林子法庭执行团队", GridIDs: []string{w.gridA.ID}})
+	must(err)
+	w.teamB, err = org.CreateTeam(ctx, domain.Team{Name: "周家法庭执行团队", GridIDs: []string{w.gridB.ID}})
+	must(err)
+	hash, err := cheap.Hash(thePassword)
+	must(err)
+	for _, f := range fixtureUsers {
+		u := domain.User{Phone: f.phone, Name: f.name, Role: f.role, PasswordHash: hash}
+		switch {
+		case f.role == domain.RoleAssistant && f.where == "A":
+			u.VillageID = w.villageA.ID
+		case f.role == domain.RoleAssistant && f.where == "A2":
+			u.VillageID = w.villageA2.ID
+		case f.role == domain.RoleAssistant:
+			u.VillageID = w.villageB.ID
+		case f.where == "A":
+			u.TeamID = w.teamA.ID
+		case f.where == "B":
+			u.TeamID = w.teamB.ID
+		}
+		u, err := org.CreateUser(ctx, u)
+		must(err)
+		w.users[f.name] = u
+	}
+
+	w.keysDir = t.TempDir()
+	_, err = jwtauth.CreateKey(w.keysDir, w.clock.now().Add(-time.Hour))
+	must(err)
+	w.keyring, err = jwtauth.NewKeyring(w.keysDir, "xiezhi", "xiezhi-api", w.clock.now)
+	must(err)
+	w.accounts = w.newAccounts()
+	w.router = api.New(api.Options{
+		Logger:   slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		Registry: prometheus.NewRegistry(),
+		Spec:     xiezhi.OpenAPI,
+		Accounts: w.accounts,
+		Org:      organisation.New(b.DB, org),
+		Tokens:   w.keyring,
+		JWKS:     w.keyring.JWKS,
+		Contacts: contactbook.NewService(b.DB, org),
+	})
+	w.client = apitest.New(t, w.router)
+	return w
+}
+
+// newAccounts makes an accounts service over the world's database, as a
+// second instance of the server would have.
+func (w *world) newAccounts() *accounts.Service {
+	w.t.Helper()
+	svc, err := accounts.New(w.b.DB, w.b.DB.Org(), w.b.DB.Sessions(), w.keyring, cheap, w.clock.now, gormstore.NewID, accounts.DefaultConfig)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return svc
+}
+
+// request builds a request with an optional JSON body and bearer token.
+func request(method, path, token string, body any) *http.Request {
+	var r io.Reader
+	if body != nil {
+		switch b := body.(type) {
+		case string:
+			r = strings.NewReader(b)
+		case []byte:
+			r = bytes.NewReader(b)
+		default:
+			j, _ := json.Marshal(b)
+			r = bytes.NewReader(j)
+		}
+	}
+	req := httptest.NewRequest(method, path, r)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return req
+}
+
+// do serves a request through the real router, checked against the spec.
+func (w *world) do(req *http.Request) *httptest.ResponseRecorder {
+	w.t.Helper()
+	return w.client.Do(req)
+}
+
+// login signs a fixture user in and returns the token pair.
+func (w *world) login(name string) map[string]any {
+	w.t.Helper()
+	rec := w.do(request(http.MethodPost, "/v1/auth/login", "", map[string]string{"phone": w.users[name].Phone, "password": thePassword, "device": "test " + name}))
+	if rec.Code != http.StatusOK {
+		w.t.Fatalf("login %s: %d %s", name, rec.Code, rec.Body)
+	}
+	return decodeBody(w.t, rec)
+}
+
+// token returns a (cached) access token of a fixture user.
+func (w *world) token(name string) string {
+	w.t.Helper()
+	w.mu.Lock()
+	tok, ok := w.tokens[name]
+	w.mu.Unlock()
+	if ok {
+		return tok
+	}
+	tok = w.login(name)["access_token"].(string)
+	w.mu.Lock()
+	w.tokens[name] = tok
+	w.mu.Unlock()
+	return tok
+}
+
+// signingKey reads the fixture's private key, for crafting tokens.
+func (w *world) signingKey() (string, ed25519.PrivateKey) {
+	w.t.Helper()
+	files, _ := filepath.Glob(filepath.Join(w.keysDir, "*.pem"))
+	if len(files) != 1 {
+		w.t.Fatalf("keys: %v", files)
+	}
+	b, err := os.ReadFile(files[0])
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	blk, _ := pem.Decode(b)
+	k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return strings.TrimSuffix(filepath.Base(files[0]), ".pem"), k.(ed25519.PrivateKey)
+}
+
+func decodeBody(t *testing.T, rec *httptest.ResponseRecorder) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &m); err != nil {
+		t.Fatalf("body is not a JSON object: %v\n%s", err, rec.Body)
+	}
+	return m
+}
+
+// wantProblem fails unless rec is a problem with the status and code.
+func wantProblem(t *testing.T, rec *httptest.ResponseRecorder, status int, code string) map[string]any {
+	t.Helper()
+	if rec.Code != status {
+		t.Fatalf("status %d, want %d (%s): %s", rec.Code, status, code, rec.Body)
+	}
+	p := decodeBody(t, rec)
+	if p["code"] != code {
+		t.Fatalf("problem code %v, want %s: %s", p["code"], code, rec.Body)
+	}
+	return p
+}
