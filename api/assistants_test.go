@@ -140,3 +140,31 @@ func TestContactBook(t *testing.T) {
 		wantProblem(t, w.do(pdf), 415, "unsupported_media_type")
 	})
 }
+
+// TestContactBookXLSX: the spreadsheet courts keep, uploaded as .xlsx.
+func TestContactBookXLSX(t *testing.T) {
+	w := newWorld(t, backendtest.Embedded(t))
+	var book bytes.Buffer
+	entries := func(yield func(contactbook.Entry) bool) {
+		_ = yield(contactbook.Entry{Name: "表格协执员", Phone: "13900000011", Township: "周家镇", VillageName: "徐家村", Role: "assistant"}) &&
+			yield(contactbook.Entry{Name: "assistantB", Phone: "13800000103", VillageCode: "621025105200", Role: "assistant"})
+	}
+	if err := contactbook.WriteXLSX(&book, entries); err != nil {
+		t.Fatal(err)
+	}
+	req := request(http.MethodPost, "/v1/assistants/import", w.token("admin"), book.Bytes())
+	req.Header.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	rec := w.do(req)
+	rep := decodeBody(t, rec)
+	if rec.Code != 200 || rep["created"] != float64(1) || rep["unchanged"] != float64(1) {
+		t.Fatalf("xlsx import: %d %s", rec.Code, rec.Body)
+	}
+	rec = w.do(request(http.MethodGet, "/v1/assistants?grid_id="+w.gridB.ID, w.token("officerB"), nil))
+	if n := len(decodeBody(t, rec)["assistants"].([]any)); n != 2 {
+		t.Errorf("grid B has %d assistants, want 2", n)
+	}
+	// CSV bytes sent as .xlsx are not a workbook.
+	req = request(http.MethodPost, "/v1/assistants/import", w.token("admin"), "姓名,手机号\n")
+	req.Header.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	wantProblem(t, w.do(req), 400, "invalid_request")
+}
