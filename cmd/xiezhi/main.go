@@ -5,6 +5,8 @@
 //	xiezhi serve            run the API (embedded SQLite + photo dir by default)
 //	xiezhi migrate up       apply pending database migrations
 //	xiezhi migrate status   show which migrations are applied
+//	xiezhi user add         create an account (the first admin), password from stdin
+//	xiezhi keys rotate      add a token signing key (keys list, keys remove KID)
 //	xiezhi healthcheck      exit 0 when the local server answers /healthz
 //	xiezhi version          print the version
 //
