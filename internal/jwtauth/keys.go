@@ -189,10 +189,14 @@ func newSuffix(dir, stamp string) (string, error) {
 			floor = max(floor, v+1)
 		}
 	}
-	if floor > math.MaxUint32 { // ffffffff taken: no room left, fall back to any suffix
+	// A small random step above the floor: a key ID need not be secret, only
+	// unique and sorted, and small steps leave room for many keys a second
+	// (a step drawn from the whole remaining range would halve it each time).
+	const step = 1 << 16
+	if floor > math.MaxUint32-step { // no room left: fall back to any suffix
 		floor = 0
 	}
-	n, err := rand.Int(rand.Reader, new(big.Int).SetUint64(math.MaxUint32+1-floor))
+	n, err := rand.Int(rand.Reader, big.NewInt(step))
 	if err != nil {
 		return "", err
 	}
