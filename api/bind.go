@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -24,33 +25,49 @@ const maxJSONBody = 64 << 10
 // right field types (422 naming the field). Unknown fields are ignored so
 // that older servers accept newer clients.
 func bindJSON(c *gin.Context, v any) error {
+	raw, err := readJSONBody(c)
+	if err != nil {
+		return err
+	}
+	return decodeJSON(raw, v)
+}
+
+// jsonContentType refuses a body declared as anything but JSON.
+func jsonContentType(c *gin.Context) error {
 	if ct := c.GetHeader("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
 			return domain.Errorf(domain.EUnsupportedMedia, "content type %q, want application/json", ct)
 		}
 	}
-	body := http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody)
-	dec := json.NewDecoder(body)
+	return nil
+}
+
+// decodeJSON decodes one JSON value into v, mapping the errors to problems.
+func decodeJSON(raw []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	err := dec.Decode(v)
 	if err == nil {
 		if _, extra := dec.Token(); !errors.Is(extra, io.EOF) {
 			err = errors.New("data after the JSON value")
 		}
 	}
-	var tooBig *http.MaxBytesError
 	var typeErr *json.UnmarshalTypeError
 	switch {
 	case err == nil:
 		return nil
-	case errors.As(err, &tooBig):
-		return domain.Errorf(domain.ETooLarge, "JSON body over %d bytes", maxJSONBody)
 	case errors.As(err, &typeErr) && typeErr.Field != "":
 		return domain.Invalid(domain.FieldError{Field: typeErr.Field, Code: "invalid"})
 	case errors.Is(err, io.EOF):
 		return domain.Errorf(domain.EInvalid, "empty body, want a JSON object")
 	}
 	return domain.Errorf(domain.EInvalid, "malformed JSON: %v", err)
+}
+
+// hashHex is the hex SHA-256 of b.
+func hashHex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // etagOf is the strong ETag of a resource version.

@@ -18,6 +18,7 @@ import (
 	"github.com/zhengning-court/xiezhi/internal/accounts"
 	"github.com/zhengning-court/xiezhi/internal/contactbook"
 	"github.com/zhengning-court/xiezhi/internal/domain"
+	"github.com/zhengning-court/xiezhi/internal/intake"
 	"github.com/zhengning-court/xiezhi/internal/organisation"
 )
 
@@ -34,6 +35,7 @@ type Options struct {
 	Tokens   domain.TokenVerifier  // access tokens
 	JWKS     func() []byte         // public keys, served at /.well-known/jwks.json
 	Contacts *contactbook.Service  // contact book import and export
+	Intake   *intake.Service       // leads and photos from the phones
 }
 
 // handlers are the resource handlers; they share the options.
@@ -122,6 +124,18 @@ func routes(r *gin.Engine, h *handlers) {
 	a.GET("/assistants", h.listAssistants)
 	a.GET("/assistants/export", h.exportAssistants)
 	a.POST("/assistants/import", h.importAssistants)
+
+	a.POST("/leads", h.createLead)
+	a.GET("/leads", h.listLeads)
+	a.GET("/leads/:lead_id", h.getLead)
+	a.GET("/leads/:lead_id/events", h.leadEvents)
+	a.POST("/leads/:lead_id/withdraw", h.withdrawLead)
+	a.POST("/leads/:lead_id/answer", h.answerLead)
+	a.GET("/leads/:lead_id/photos", h.listPhotos)
+	a.PUT("/leads/:lead_id/photos/:photo_id", h.putPhoto)
+	a.GET("/leads/:lead_id/photos/:photo_id", h.getPhoto(false))
+	a.GET("/leads/:lead_id/photos/:photo_id/thumbnail", h.getPhoto(true))
+	a.GET("/wanted", h.wanted)
 }
 
 // docs serves the contract and the browsable reference built from it, all

@@ -254,7 +254,7 @@ func TestMetrics(t *testing.T) {
 	c := apitest.New(t, router(t, backendtest.Embedded(t)))
 	c.Do(get("/healthz"))
 	c.Do(get("/healthz"))
-	c.DoOutsideSpec(get("/v1/leads/0193a3c4-aaaa-7bbb-8ccc-123456789abc"))
+	c.DoOutsideSpec(get("/v1/not-in-the-spec/0193a3c4-aaaa-7bbb-8ccc-123456789abc"))
 	rec := c.Do(get("/metrics"))
 	body := rec.Body.String()
 	for _, want := range []string{

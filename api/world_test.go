@@ -29,6 +29,7 @@ import (
 	"github.com/zhengning-court/xiezhi/internal/contactbook"
 	"github.com/zhengning-court/xiezhi/internal/domain"
 	"github.com/zhengning-court/xiezhi/internal/gormstore"
+	"github.com/zhengning-court/xiezhi/internal/intake"
 	"github.com/zhengning-court/xiezhi/internal/jwtauth"
 	"github.com/zhengning-court/xiezhi/internal/organisation"
 	"github.com/zhengning-court/xiezhi/internal/password"
@@ -154,6 +155,7 @@ func newWorld(t *testing.T, b backendtest.Backend) *world {
 		Tokens:   w.keyring,
 		JWKS:     w.keyring.JWKS,
 		Contacts: contactbook.NewService(b.DB, org),
+		Intake:   intake.New(b.DB, b.DB.Leads(), org, b.DB.Cases(), b.Objects, w.clock.now, gormstore.NewID, intake.DefaultConfig()),
 	})
 	w.client = apitest.New(t, w.router)
 	return w

@@ -22,6 +22,7 @@ import (
 	"github.com/zhengning-court/xiezhi/internal/contactbook"
 	"github.com/zhengning-court/xiezhi/internal/domain"
 	"github.com/zhengning-court/xiezhi/internal/gormstore"
+	"github.com/zhengning-court/xiezhi/internal/intake"
 	"github.com/zhengning-court/xiezhi/internal/jwtauth"
 	"github.com/zhengning-court/xiezhi/internal/organisation"
 	"github.com/zhengning-court/xiezhi/internal/password"
@@ -72,6 +73,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		return err
 	}
 
+	intakeSvc := intake.New(db, db.Leads(), db.Org(), db.Cases(), objects, time.Now, gormstore.NewID, intakeConfig(cfg))
+	go intakeSvc.PurgeIdempotency(ctx, time.Hour, log)
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	handler := api.New(api.Options{
@@ -84,12 +88,20 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		Tokens:   keyring,
 		JWKS:     keyring.JWKS,
 		Contacts: contactbook.NewService(db, db.Org()),
+		Intake:   intakeSvc,
 		Checks: []api.Check{
 			{Name: "database", Backend: db.Name(), Ping: db.Ping},
 			{Name: "object_store", Backend: objects.Name(), Ping: objects.Ping},
 		},
 	})
 	return listenAndServe(ctx, cfg, handler, log)
+}
+
+// intakeConfig applies the settings that bound photo uploads.
+func intakeConfig(cfg config.Config) intake.Config {
+	c := intake.DefaultConfig()
+	c.MaxPhotoBytes = cfg.MaxPhotoBytes
+	return c
 }
 
 // openKeyring loads the token signing keys. The embedded default makes its

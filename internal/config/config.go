@@ -34,6 +34,8 @@ type Config struct {
 	JWTIssuer   string
 	JWTAudience string
 
+	MaxPhotoBytes int64 // largest photo upload
+
 	NoMigrate bool   // do not apply migrations at start
 	DemoData  string // "auto", "true" or "false": load demo accounts on first start
 
@@ -60,6 +62,7 @@ func Defaults() Config {
 		Addr:              ":8080",
 		DataDir:           "./data",
 		S3Bucket:          "xiezhi",
+		MaxPhotoBytes:     10 << 20,
 		JWTIssuer:         "xiezhi",
 		JWTAudience:       "xiezhi-api",
 		DemoData:          "auto",
@@ -88,6 +91,7 @@ func (c *Config) settings() []setting {
 		{"jwt-keys-dir", "XIEZHI_JWT_KEYS_DIR", "directory of Ed25519 signing keys (PEM files); empty: keys/ in the data dir, created on first start of the embedded default", (*stringValue)(&c.JWTKeysDir)},
 		{"jwt-issuer", "XIEZHI_JWT_ISSUER", "iss of access tokens", (*stringValue)(&c.JWTIssuer)},
 		{"jwt-audience", "XIEZHI_JWT_AUDIENCE", "aud of access tokens", (*stringValue)(&c.JWTAudience)},
+		{"max-photo-bytes", "XIEZHI_MAX_PHOTO_BYTES", "largest photo upload in bytes, refused with 413 while it streams", (*int64Value)(&c.MaxPhotoBytes)},
 		{"no-migrate", "XIEZHI_NO_MIGRATE", "do not apply database migrations at start", (*boolValue)(&c.NoMigrate)},
 		{"demo-data", "XIEZHI_DEMO_DATA", "load demo accounts on first start: auto (only on the embedded SQLite default), true or false", (*stringValue)(&c.DemoData)},
 		{"log-level", "XIEZHI_LOG_LEVEL", "debug, info, warn or error", (*stringValue)(&c.LogLevel)},
@@ -251,4 +255,21 @@ func (v *intValue) String() string {
 		return "0"
 	}
 	return strconv.Itoa(int(*v))
+}
+
+type int64Value int64
+
+func (v *int64Value) Set(s string) error {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return errors.New("want a positive whole number")
+	}
+	*v = int64Value(n)
+	return nil
+}
+func (v *int64Value) String() string {
+	if v == nil {
+		return "0"
+	}
+	return strconv.FormatInt(int64(*v), 10)
 }

@@ -164,6 +164,8 @@ type Stores struct {
 	Org       OrgStore
 	Sessions  SessionStore
 	Throttles ThrottleStore
+	Leads     LeadStore
+	Cases     CaseStore
 }
 
 // Transactor runs fn in one database transaction: everything fn does

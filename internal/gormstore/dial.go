@@ -65,6 +65,8 @@ func (db *DB) Transact(ctx context.Context, fn func(domain.Stores) error) error 
 			Org:       &OrgStore{db: tx, now: db.now, id: db.newID},
 			Sessions:  &SessionStore{db: tx, dialect: db.dialect},
 			Throttles: &ThrottleStore{db: tx, dialect: db.dialect},
+			Leads:     &LeadStore{db: tx, dialect: db.dialect},
+			Cases:     &CaseStore{db: tx, now: db.now, id: db.newID},
 		})
 	})
 }

@@ -1,0 +1,375 @@
+package api
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/zhengning-court/xiezhi/internal/domain"
+	"github.com/zhengning-court/xiezhi/internal/intake"
+)
+
+type locationJSON struct {
+	Lat       float64  `json:"lat"`
+	Lng       float64  `json:"lng"`
+	AccuracyM *float64 `json:"accuracy_m"`
+	CRS       string   `json:"crs"`
+}
+
+type duplicateJSON struct {
+	LeadID string `json:"lead_id"`
+	Ref    string `json:"ref"`
+	Reason string `json:"reason"`
+}
+
+// leadJSON is a lead as the API shows it. The officer-only fields are left
+// out for the reporter.
+type leadJSON struct {
+	ID                 string           `json:"id"`
+	Ref                string           `json:"ref"`
+	Kind               string           `json:"kind"`
+	Status             string           `json:"status"`
+	Priority           string           `json:"priority"`
+	GridID             string           `json:"grid_id"`
+	VillageID          string           `json:"village_id"`
+	TeamID             *string          `json:"team_id"`
+	ReporterID         string           `json:"reporter_id"`
+	DebtorID           *string          `json:"debtor_id"`
+	DebtorName         *string          `json:"debtor_name"`
+	CaseNumber         *string          `json:"case_number"`
+	Description        string           `json:"description"`
+	Location           *locationJSON    `json:"location"`
+	CapturedAt         *time.Time       `json:"captured_at"`
+	ReceivedAt         time.Time        `json:"received_at"`
+	Details            map[string]any   `json:"details"`
+	PhotosExpected     int              `json:"photos_expected"`
+	PhotosReceived     int              `json:"photos_received"`
+	CreatedAt          time.Time        `json:"created_at"`
+	UpdatedAt          time.Time        `json:"updated_at"`
+	LocationFlag       *string          `json:"location_flag,omitempty"`
+	PossibleDuplicates *[]duplicateJSON `json:"possible_duplicates,omitempty"`
+}
+
+func toLeadJSON(v intake.LeadView) leadJSON {
+	l := v.Lead
+	j := leadJSON{
+		ID: l.ID, Ref: l.Ref, Kind: string(l.Kind), Status: string(l.Status), Priority: "normal",
+		GridID: l.GridID, VillageID: l.VillageID, TeamID: optional(l.TeamID), ReporterID: l.ReporterID,
+		DebtorID: optional(l.DebtorID), DebtorName: optional(l.DebtorName), CaseNumber: optional(l.CaseNumber),
+		Description: l.Description, ReceivedAt: l.ReceivedAt.UTC(), Details: l.Details,
+		PhotosExpected: l.PhotosExpected, PhotosReceived: l.PhotosReceived, CreatedAt: l.CreatedAt.UTC(), UpdatedAt: l.UpdatedAt.UTC(),
+	}
+	if l.Priority == domain.PriorityUrgent {
+		j.Priority = "urgent"
+	}
+	if j.Details == nil {
+		j.Details = map[string]any{}
+	}
+	if loc := l.Location; loc != nil {
+		j.Location = &locationJSON{Lat: loc.Lat, Lng: loc.Lng, CRS: string(loc.CRS)}
+		if loc.AccuracyM > 0 {
+			acc := loc.AccuracyM
+			j.Location.AccuracyM = &acc
+		}
+	}
+	if !l.CapturedAt.IsZero() {
+		t := l.CapturedAt.UTC()
+		j.CapturedAt = &t
+	}
+	if v.Officer {
+		j.LocationFlag = optional(l.LocationFlag)
+		dups := make([]duplicateJSON, len(v.Duplicates))
+		for i, d := range v.Duplicates {
+			dups[i] = duplicateJSON{LeadID: d.LeadID, Ref: d.Ref, Reason: d.Reason}
+		}
+		j.PossibleDuplicates = &dups
+	}
+	return j
+}
+
+// leadInputJSON is the body of POST /v1/leads.
+type leadInputJSON struct {
+	ID          string  `json:"id"`
+	Kind        string  `json:"kind"`
+	DebtorID    string  `json:"debtor_id"`
+	DebtorName  string  `json:"debtor_name"`
+	CaseNumber  string  `json:"case_number"`
+	Description *string `json:"description"`
+	VillageID   string  `json:"village_id"`
+	Location    *struct {
+		Lat       *float64 `json:"lat"`
+		Lng       *float64 `json:"lng"`
+		AccuracyM *float64 `json:"accuracy_m"`
+		CRS       string   `json:"crs"`
+	} `json:"location"`
+	CapturedAt     string         `json:"captured_at"`
+	Details        map[string]any `json:"details"`
+	PhotosExpected *int           `json:"photos_expected"`
+}
+
+// canonicalHash is the SHA-256 of the body re-encoded with sorted keys, so
+// that a retry that serialises the same fields differently still matches.
+func canonicalHash(body []byte) (string, error) {
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", err
+	}
+	return hashHex(b), nil
+}
+
+// createLead handles POST /v1/leads: exactly once, by idempotency key or
+// client-chosen id.
+func (h *handlers) createLead(c *gin.Context) {
+	raw, err := readJSONBody(c)
+	if err != nil {
+		renderProblem(c, err)
+		return
+	}
+	var in leadInputJSON
+	if err := decodeJSON(raw, &in); err != nil {
+		renderProblem(c, err)
+		return
+	}
+	hash, err := canonicalHash(raw)
+	if err != nil {
+		renderProblem(c, domain.Errorf(domain.EInvalid, "malformed JSON: %v", err))
+		return
+	}
+	a := actor(c)
+	sub := intake.SubmitInput{ID: in.ID, Kind: in.Kind, DebtorID: in.DebtorID, DebtorName: in.DebtorName, CaseNumber: in.CaseNumber,
+		Description: in.Description, VillageID: in.VillageID, CapturedAt: in.CapturedAt, Details: in.Details, PhotosExpected: in.PhotosExpected}
+	if in.Location != nil {
+		sub.Location = &intake.LocationInput{Lat: in.Location.Lat, Lng: in.Location.Lng, AccuracyM: in.Location.AccuracyM, CRS: in.Location.CRS}
+	}
+	render := func(l domain.Lead) ([]byte, error) {
+		v, err := h.o.Intake.View(c.Request.Context(), a, l)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(toLeadJSON(v))
+	}
+	res, err := h.o.Intake.Submit(c.Request.Context(), a, sub, intake.Request{Key: c.GetHeader("Idempotency-Key"), Hash: hash}, render)
+	if err != nil {
+		renderProblem(c, err)
+		return
+	}
+	var id struct {
+		ID string `json:"id"`
+	}
+	_ = json.Unmarshal(res.Body, &id)
+	if res.Replayed {
+		c.Header("Idempotent-Replayed", "true")
+	}
+	if res.Status == http.StatusCreated {
+		c.Header("Location", "/v1/leads/"+id.ID)
+	}
+	version := res.Lead.Version
+	if version == 0 { // a replay: the answer describes the lead as created
+		version = 1
+	}
+	c.Header("ETag", etagOf(version))
+	c.Data(res.Status, "application/json; charset=utf-8", res.Body)
+}
+
+// readJSONBody reads a capped JSON body, checking its content type.
+func readJSONBody(c *gin.Context) ([]byte, error) {
+	if err := jsonContentType(c); err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return nil, domain.Errorf(domain.ETooLarge, "JSON body over %d bytes", maxJSONBody)
+	}
+	if err != nil {
+		return nil, domain.Errorf(domain.EInvalid, "read body: %v", err)
+	}
+	return b, nil
+}
+
+// getLead handles GET /v1/leads/{lead_id}.
+func (h *handlers) getLead(c *gin.Context) {
+	v, err := h.o.Intake.Lead(c.Request.Context(), actor(c), c.Param("lead_id"))
+	if err != nil {
+		renderProblem(c, err)
+		return
+	}
+	renderVersioned(c, http.StatusOK, v.Lead.Version, toLeadJSON(v))
+}
+
+// listLeads handles GET /v1/leads.
+func (h *handlers) listLeads(c *gin.Context) {
+	var fields []domain.FieldError
+	limit := 0
+	if l := c.Query("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > 200 {
+			fields = append(fields, domain.FieldError{Field: "limit", Code: "out_of_range"})
+		}
+		limit = n
+	}
+	var statuses []domain.LeadStatus
+	for _, s := range c.QueryArray("status") {
+		for _, part := range strings.Split(s, ",") {
+			st := domain.LeadStatus(part)
+			if !st.Valid() {
+				fields = append(fields, domain.FieldError{Field: "status", Code: "invalid"})
+			}
+			statuses = append(statuses, st)
+		}
+	}
+	if len(fields) > 0 {
+		renderProblem(c, domain.Invalid(fields...))
+		return
+	}
+	views, next, err := h.o.Intake.Leads(c.Request.Context(), actor(c), statuses, limit, c.Query("cursor"))
+	if err != nil {
+		renderProblem(c, err)
+		return
+	}
+	out := struct {
+		Leads      []leadJSON `json:"leads"`
+		NextCursor string     `json:"next_cursor,omitempty"`
+	}{Leads: make([]leadJSON, len(views)), NextCursor: next}
+	for i, v := range views {
+		out.Leads[i] = toLeadJSON(v)
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+type eventJSON struct {
+	ID         string    `json:"id"`
+	Type       string    `json:"type"`
+	FromStatus *string   `json:"from_status"`
+	ToStatus   *string   `json:"to_status"`
+	Note       *string   `json:"note"`
+	Public     bool      `json:"public"`
+	ActorRole  string    `json:"actor_role"`
+	At         time.Time `json:"at"`
+}
+
+// leadEvents handles GET /v1/leads/{lead_id}/events.
+func (h *handlers) leadEvents(c *gin.Context) {
+	evs, err := h.o.Intake.Events(c.Request.Context(), actor(c), c.Param("lead_id"))
+	if err != nil {
+		renderProblem(c, err)
+		return
+	}
+	out := make([]eventJSON, len(evs))
+	for i, e := range evs {
+		out[i] = eventJSON{ID: e.ID, Type: e.Type, FromStatus: optional(string(e.FromStatus)), ToStatus: optional(string(e.ToStatus)),
+			Note: optional(e.Note), Public: e.Public, ActorRole: string(e.ActorRole), At: e.At.UTC()}
+	}
+	c.JSON(http.StatusOK, gin.H{"events": out})
+}
+
+// withdrawLead handles POST /v1/leads/{lead_id}/withdraw.
+func (h *handlers) withdrawLead(c *gin.Context) {
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if c.Request.ContentLength != 0 {
+		if err := bindJSON(c, &in); err != nil {
+			renderProblem(c, err)
+			return
+		}
+	}
+	version, err := ifMatch(c)
+	if err != nil {
+		renderProblem(c, err)
+		return
+	}
+	l, err := h.o.Intake.Withdraw(c.Request.Context(), actor(c), c.Param("lead_id"), in.Reason, version)
+	h.renderLead(c, l, err)
+}
+
+// answerLead handles POST /v1/leads/{lead_id}/answer.
+func (h *handlers) answerLead(c *gin.Context) {
+	var in struct {
+		Text           string `json:"text"`
+		PhotosExpected *int   `json:"photos_expected"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		renderProblem(c, err)
+		return
+	}
+	l, err := h.o.Intake.Answer(c.Request.Context(), actor(c), c.Param("lead_id"), in.Text, in.PhotosExpected)
+	h.renderLead(c, l, err)
+}
+
+func (h *handlers) renderLead(c *gin.Context, l domain.Lead, err error) {
+	if err != nil {
+		renderProblem(c, err)
+		return
+	}
+	v, err := h.o.Intake.View(c.Request.Context(), actor(c), l)
+	if err != nil {
+		renderProblem(c, err)
+		return
+	}
+	renderVersioned(c, http.StatusOK, l.Version, toLeadJSON(v))
+}
+
+type wantedJSON struct {
+	ID           string   `json:"id"`
+	Name         string   `json:"name"`
+	Kind         string   `json:"kind"`
+	MaskedID     string   `json:"masked_id"`
+	VillageID    *string  `json:"village_id"`
+	VillageName  *string  `json:"village_name"`
+	HelpfulKinds []string `json:"helpful_kinds"`
+}
+
+// wanted handles GET /v1/wanted.
+func (h *handlers) wanted(c *gin.Context) {
+	ds, err := h.o.Intake.Wanted(c.Request.Context(), actor(c))
+	if err != nil {
+		renderProblem(c, err)
+		return
+	}
+	out := make([]wantedJSON, len(ds))
+	for i, d := range ds {
+		kinds := make([]string, len(d.HelpfulKinds))
+		for j, k := range d.HelpfulKinds {
+			kinds[j] = string(k)
+		}
+		out[i] = wantedJSON{ID: d.Debtor.ID, Name: d.Debtor.Name, Kind: d.Debtor.Kind, MaskedID: d.Debtor.IDMasked,
+			VillageID: optional(d.Debtor.VillageID), VillageName: optional(d.VillageName), HelpfulKinds: kinds}
+	}
+	c.Header("Cache-Control", "private, no-cache")
+	c.JSON(http.StatusOK, gin.H{"debtors": out})
+}
+
+// contentDigest reads the SHA-256 a client claims for an upload from
+// Content-Digest or Repr-Digest (RFC 9530: sha-256=:<base64>:). Other
+// algorithms are ignored; a malformed sha-256 value is an error.
+func contentDigest(c *gin.Context) ([]byte, error) {
+	for _, name := range []string{"Content-Digest", "Repr-Digest"} {
+		for _, part := range strings.Split(c.GetHeader(name), ",") {
+			alg, val, ok := strings.Cut(strings.TrimSpace(part), "=")
+			if !ok || !strings.EqualFold(alg, "sha-256") {
+				continue
+			}
+			b, err := base64.StdEncoding.DecodeString(strings.Trim(val, ":"))
+			if err != nil || len(b) != 32 || !strings.HasPrefix(val, ":") || !strings.HasSuffix(val, ":") {
+				return nil, domain.Invalid(domain.FieldError{Field: name, Code: "invalid"})
+			}
+			return b, nil
+		}
+	}
+	return nil, nil
+}

@@ -1,0 +1,258 @@
+package domain
+
+import (
+	"context"
+	"time"
+)
+
+// LeadStatus is where a lead is in its lifecycle (DESIGN §2).
+type LeadStatus string
+
+// The lead statuses.
+const (
+	LeadSubmitted       LeadStatus = "submitted"
+	LeadNeedsInfo       LeadStatus = "needs_info"
+	LeadAccepted        LeadStatus = "accepted"
+	LeadVerified        LeadStatus = "verified"
+	LeadMeasuresTaken   LeadStatus = "measures_taken"
+	LeadClosed          LeadStatus = "closed"
+	LeadRejected        LeadStatus = "rejected"
+	LeadDuplicate       LeadStatus = "duplicate"
+	LeadUnsubstantiated LeadStatus = "unsubstantiated"
+	LeadWithdrawn       LeadStatus = "withdrawn"
+)
+
+// Valid reports whether s is a known status.
+func (s LeadStatus) Valid() bool {
+	switch s {
+	case LeadSubmitted, LeadNeedsInfo, LeadAccepted, LeadVerified, LeadMeasuresTaken, LeadClosed,
+		LeadRejected, LeadDuplicate, LeadUnsubstantiated, LeadWithdrawn:
+		return true
+	}
+	return false
+}
+
+// Open reports whether the lead is still being worked on (not in an end
+// state).
+func (s LeadStatus) Open() bool {
+	switch s {
+	case LeadClosed, LeadRejected, LeadDuplicate, LeadUnsubstantiated, LeadWithdrawn:
+		return false
+	}
+	return true
+}
+
+// TakesPhotos reports whether the reporter may still add photos.
+func (s LeadStatus) TakesPhotos() bool { return s == LeadSubmitted || s == LeadNeedsInfo }
+
+// Priorities order the queue: urgent first.
+const (
+	PriorityUrgent = 0 // urgent kinds, green-channel (livelihood) cases
+	PriorityNormal = 1
+)
+
+// CRS is the coordinate system of a location.
+type CRS string
+
+// Coordinate systems: WGS-84 from GPS, GCJ-02 from Chinese map SDKs.
+const (
+	WGS84 CRS = "wgs84"
+	GCJ02 CRS = "gcj02"
+)
+
+// Location is where something was seen.
+type Location struct {
+	Lat, Lng  float64
+	AccuracyM float64 // 0: unknown
+	CRS       CRS
+}
+
+// Location flags for the officer: accepted, but worth a look.
+const (
+	FlagOutsideCounty = "outside_county"
+	FlagOutsideGrid   = "outside_grid"
+)
+
+// Lead is an asset or whereabouts tip from an assistant.
+type Lead struct {
+	ID             string
+	Ref            string // human reference, ZN-2026-000123
+	ReporterID     string
+	GridID         string
+	VillageID      string
+	TeamID         string // "" = the county-level queue with no team
+	Kind           LeadKind
+	Status         LeadStatus
+	Priority       int
+	DebtorID       string
+	DebtorName     string
+	CaseNumber     string // canonical
+	Description    string
+	Location       *Location
+	LocationFlag   string
+	CapturedAt     time.Time // device time; zero when not given
+	ReceivedAt     time.Time // server time; orders first reporters and never changes
+	Details        map[string]any
+	Plate          string // normalised plate of a vehicle lead, for duplicate checks
+	PhotosExpected int
+	PhotosReceived int
+	ContentHash    string // hash of what the client sent, to recognise a resubmission
+	Version        int
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// Duplicate reasons.
+const (
+	DupSameDebtorKind = "same_debtor_kind"
+	DupSamePlate      = "same_plate"
+	DupSamePhoto      = "same_photo"
+)
+
+// PossibleDuplicate names an earlier lead a lead may repeat.
+type PossibleDuplicate struct {
+	LeadID, Ref, Reason string
+}
+
+// Photo is one image of a lead. The original bytes are kept unchanged.
+type Photo struct {
+	ID          string
+	LeadID      string
+	ObjectKey   string
+	ThumbKey    string // "" when no thumbnail could be made (HEIC)
+	SHA256      string
+	ContentType string
+	Size        int64
+	Width       int
+	Height      int
+	TakenAt     time.Time // EXIF; zero when absent
+	GPS         *Location // EXIF; nil when absent
+	CreatedAt   time.Time
+}
+
+// LeadEvent is one entry of a lead's timeline.
+type LeadEvent struct {
+	ID         string
+	LeadID     string
+	ActorID    string
+	ActorRole  Role
+	Type       string // submitted, withdrawn, answered, photo_added, status_changed, comment, needs_info
+	FromStatus LeadStatus
+	ToStatus   LeadStatus
+	Note       string
+	Public     bool // visible to the reporter
+	At         time.Time
+}
+
+// LeadFilter selects leads for a list.
+type LeadFilter struct {
+	ReporterID string   // only this reporter's
+	GridIDs    []string // only these grids (nil: all)…
+	TeamID     string   // …or this team's queue (the county queue holds other grids' leads)
+	Statuses   []LeadStatus
+	Limit      int
+	Cursor     string
+}
+
+// Debtor is a judgment debtor (被执行人).
+type Debtor struct {
+	ID        string
+	Kind      string // person or company
+	Name      string
+	IDMasked  string
+	VillageID string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Case is an enforcement case (执行案件).
+type Case struct {
+	ID                 string
+	Number             string // canonical 案号
+	Category           string // ordinary, livelihood, criminal_property, financial_npa
+	Status             string // open, closed
+	AmountDueFen       int64
+	AmountRecoveredFen int64
+	DebtorIDs          []string
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+}
+
+// Idempotency is a stored answer to a creating request, keyed per user.
+type Idempotency struct {
+	UserID      string
+	Key         string
+	RequestHash string
+	Done        bool // false while the first request is in flight
+	StatusCode  int
+	Response    []byte
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+}
+
+// LeadStore keeps leads, their photos, timeline and duplicates, the
+// reference counter, and idempotency records.
+type LeadStore interface {
+	// EnsureRefYear creates the reference counter of year if missing, in a
+	// statement of its own (outside the lead's transaction, so that two
+	// first leads of a year cannot deadlock on it).
+	EnsureRefYear(ctx context.Context, year int) error
+	// NextRef returns the next reference number of year, unique under
+	// concurrency; call it in the transaction that stores the lead, after
+	// EnsureRefYear.
+	NextRef(ctx context.Context, year int) (int, error)
+	// CreateLead stores a new lead. Errors: EConflict (id or ref taken).
+	CreateLead(ctx context.Context, l Lead) error
+	// GetLead returns one lead. Errors: ENotFound.
+	GetLead(ctx context.Context, id string) (Lead, error)
+	// UpdateLead saves status, photo counts and the other mutable fields
+	// when the version matches (0: any). Errors: ENotFound, EPrecondition.
+	UpdateLead(ctx context.Context, l Lead, version int) (Lead, error)
+	// ListLeads returns a page of leads, newest received first.
+	ListLeads(ctx context.Context, f LeadFilter) ([]Lead, string, error)
+	// FindOpenLeads returns open leads received since since with the debtor
+	// and kind, or with the plate (either may be empty), excluding id.
+	FindOpenLeads(ctx context.Context, excludeID, debtorID string, kind LeadKind, plate string, since time.Time) ([]Lead, error)
+	// AddDuplicates records possible duplicates of a lead.
+	AddDuplicates(ctx context.Context, leadID string, d []PossibleDuplicate) error
+	// Duplicates lists the possible duplicates of a lead.
+	Duplicates(ctx context.Context, leadID string) ([]PossibleDuplicate, error)
+	// AddEvent appends to a lead's timeline.
+	AddEvent(ctx context.Context, e LeadEvent) error
+	// Events returns a lead's timeline, oldest first; publicOnly for the reporter.
+	Events(ctx context.Context, leadID string, publicOnly bool) ([]LeadEvent, error)
+	// AddPhoto stores a photo record. Errors: EConflict (id taken).
+	AddPhoto(ctx context.Context, p Photo) error
+	// GetPhoto returns one photo of a lead. Errors: ENotFound.
+	GetPhoto(ctx context.Context, leadID, photoID string) (Photo, error)
+	// Photos lists a lead's photos, oldest first.
+	Photos(ctx context.Context, leadID string) ([]Photo, error)
+	// PhotosBySHA256 returns photos of other leads with the digest.
+	PhotosBySHA256(ctx context.Context, sha string, excludeLeadID string) ([]Photo, error)
+
+	// GetIdempotency returns the record of (user, key). Errors: ENotFound.
+	GetIdempotency(ctx context.Context, userID, key string) (Idempotency, error)
+	// PutIdempotency creates a record. Errors: EConflict when it exists.
+	PutIdempotency(ctx context.Context, r Idempotency) error
+	// FinishIdempotency stores the answer of an in-flight record.
+	FinishIdempotency(ctx context.Context, r Idempotency) error
+	// DeleteIdempotency removes a record (an abandoned in-flight one).
+	DeleteIdempotency(ctx context.Context, userID, key string) error
+	// PurgeIdempotency deletes records expired before now.
+	PurgeIdempotency(ctx context.Context, now time.Time) (int64, error)
+}
+
+// CaseStore keeps debtors and cases (the parts intake needs).
+type CaseStore interface {
+	// CreateDebtor stores a debtor. Errors: EConflict.
+	CreateDebtor(ctx context.Context, d Debtor) (Debtor, error)
+	// GetDebtor returns one debtor. Errors: ENotFound.
+	GetDebtor(ctx context.Context, id string) (Debtor, error)
+	// CreateCase stores a case with its debtors. Errors: EConflict.
+	CreateCase(ctx context.Context, c Case) (Case, error)
+	// GetCaseByNumber returns the case with a canonical number. Errors: ENotFound.
+	GetCaseByNumber(ctx context.Context, number string) (Case, error)
+	// WantedDebtors returns the debtors living in villages of the grids
+	// that have at least one open case.
+	WantedDebtors(ctx context.Context, gridIDs []string) ([]Debtor, error)
+}

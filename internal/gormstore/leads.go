@@ -1,0 +1,474 @@
+package gormstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/zhengning-court/xiezhi/internal/domain"
+)
+
+type leadRow struct {
+	ID             string `gorm:"primaryKey"`
+	Ref            string
+	ReporterID     string
+	GridID         string
+	VillageID      string
+	TeamID         *string
+	Kind           string
+	Status         string
+	Priority       int
+	DebtorID       *string
+	DebtorName     *string
+	CaseNumber     *string
+	Description    string
+	Lat, Lng       *float64
+	AccuracyM      *float64
+	Crs            *string
+	LocationFlag   *string
+	CapturedAt     *time.Time
+	ReceivedAt     time.Time
+	Details        string
+	Plate          *string
+	PhotosExpected int
+	PhotosReceived int
+	ContentHash    string
+	Version        int
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+func (leadRow) TableName() string { return "leads" }
+
+func leadToRow(l domain.Lead) (leadRow, error) {
+	details := l.Details
+	if details == nil {
+		details = map[string]any{}
+	}
+	d, err := json.Marshal(details)
+	if err != nil {
+		return leadRow{}, err
+	}
+	r := leadRow{
+		ID: l.ID, Ref: l.Ref, ReporterID: l.ReporterID, GridID: l.GridID, VillageID: l.VillageID, TeamID: nullable(l.TeamID),
+		Kind: string(l.Kind), Status: string(l.Status), Priority: l.Priority, DebtorID: nullable(l.DebtorID),
+		DebtorName: nullable(l.DebtorName), CaseNumber: nullable(l.CaseNumber), Description: l.Description,
+		LocationFlag: nullable(l.LocationFlag), CapturedAt: nullableTime(l.CapturedAt), ReceivedAt: l.ReceivedAt.UTC(),
+		Details: string(d), Plate: nullable(l.Plate), PhotosExpected: l.PhotosExpected, PhotosReceived: l.PhotosReceived,
+		ContentHash: l.ContentHash, Version: l.Version, CreatedAt: l.CreatedAt.UTC(), UpdatedAt: l.UpdatedAt.UTC(),
+	}
+	if loc := l.Location; loc != nil {
+		crs := string(loc.CRS)
+		r.Lat, r.Lng, r.AccuracyM, r.Crs = &loc.Lat, &loc.Lng, &loc.AccuracyM, &crs
+	}
+	return r, nil
+}
+
+func (r leadRow) domain() (domain.Lead, error) {
+	l := domain.Lead{
+		ID: r.ID, Ref: r.Ref, ReporterID: r.ReporterID, GridID: r.GridID, VillageID: r.VillageID, TeamID: deref(r.TeamID),
+		Kind: domain.LeadKind(r.Kind), Status: domain.LeadStatus(r.Status), Priority: r.Priority, DebtorID: deref(r.DebtorID),
+		DebtorName: deref(r.DebtorName), CaseNumber: deref(r.CaseNumber), Description: r.Description,
+		LocationFlag: deref(r.LocationFlag), CapturedAt: derefTime(r.CapturedAt), ReceivedAt: r.ReceivedAt.UTC(),
+		Plate: deref(r.Plate), PhotosExpected: r.PhotosExpected, PhotosReceived: r.PhotosReceived,
+		ContentHash: r.ContentHash, Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+	}
+	if r.Lat != nil && r.Lng != nil {
+		l.Location = &domain.Location{Lat: *r.Lat, Lng: *r.Lng, CRS: domain.CRS(deref(r.Crs))}
+		if r.AccuracyM != nil {
+			l.Location.AccuracyM = *r.AccuracyM
+		}
+	}
+	if err := json.Unmarshal([]byte(r.Details), &l.Details); err != nil {
+		return l, err
+	}
+	return l, nil
+}
+
+type photoRow struct {
+	ID          string `gorm:"primaryKey"`
+	LeadID      string
+	ObjectKey   string
+	ThumbKey    *string
+	Sha256      string
+	ContentType string
+	Size        int64
+	Width       int
+	Height      int
+	TakenAt     *time.Time
+	GpsLat      *float64
+	GpsLng      *float64
+	CreatedAt   time.Time
+}
+
+func (photoRow) TableName() string { return "lead_photos" }
+
+func (r photoRow) domain() domain.Photo {
+	p := domain.Photo{ID: r.ID, LeadID: r.LeadID, ObjectKey: r.ObjectKey, ThumbKey: deref(r.ThumbKey), SHA256: r.Sha256,
+		ContentType: r.ContentType, Size: r.Size, Width: r.Width, Height: r.Height, TakenAt: derefTime(r.TakenAt), CreatedAt: r.CreatedAt.UTC()}
+	if r.GpsLat != nil && r.GpsLng != nil {
+		p.GPS = &domain.Location{Lat: *r.GpsLat, Lng: *r.GpsLng, CRS: domain.WGS84}
+	}
+	return p
+}
+
+type eventRow struct {
+	ID         string `gorm:"primaryKey"`
+	LeadID     string
+	ActorID    string
+	ActorRole  string
+	Type       string
+	FromStatus *string
+	ToStatus   *string
+	Note       *string
+	Public     bool
+	At         time.Time
+}
+
+func (eventRow) TableName() string { return "lead_events" }
+
+type duplicateRow struct {
+	LeadID  string `gorm:"primaryKey"`
+	OtherID string `gorm:"primaryKey"`
+	Reason  string `gorm:"primaryKey"`
+}
+
+func (duplicateRow) TableName() string { return "lead_duplicates" }
+
+type sequenceRow struct {
+	Year    int `gorm:"primaryKey"`
+	LastSeq int
+}
+
+func (sequenceRow) TableName() string { return "lead_sequences" }
+
+type idempotencyRow struct {
+	UserID      string `gorm:"primaryKey"`
+	IdemKey     string `gorm:"primaryKey"`
+	RequestHash string
+	State       string
+	StatusCode  int
+	Response    *string
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+}
+
+func (idempotencyRow) TableName() string { return "idempotency_keys" }
+
+// LeadStore implements domain.LeadStore.
+type LeadStore struct {
+	db      *gorm.DB
+	dialect Dialect
+}
+
+var _ domain.LeadStore = (*LeadStore)(nil)
+
+// Leads returns the lead store.
+func (db *DB) Leads() *LeadStore { return &LeadStore{db: db.gorm, dialect: db.dialect} }
+
+// EnsureRefYear implements domain.LeadStore.
+func (s *LeadStore) EnsureRefYear(ctx context.Context, year int) error {
+	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&sequenceRow{Year: year, LastSeq: 0}).Error
+	return translate(err, "reference counter %d", year)
+}
+
+// NextRef implements domain.LeadStore: the UPDATE takes the row's write
+// lock, so concurrent transactions number one after another.
+func (s *LeadStore) NextRef(ctx context.Context, year int) (int, error) {
+	res := s.db.WithContext(ctx).Model(&sequenceRow{}).Where("year = ?", year).Update("last_seq", gorm.Expr("last_seq + 1"))
+	if res.Error != nil {
+		return 0, translate(res.Error, "reference counter %d", year)
+	}
+	if res.RowsAffected != 1 {
+		return 0, fmt.Errorf("reference counter %d missing: call EnsureRefYear first", year)
+	}
+	var row sequenceRow
+	if err := s.db.WithContext(ctx).Where("year = ?", year).Take(&row).Error; err != nil {
+		return 0, translate(err, "reference counter %d", year)
+	}
+	return row.LastSeq, nil
+}
+
+// CreateLead implements domain.LeadStore.
+func (s *LeadStore) CreateLead(ctx context.Context, l domain.Lead) error {
+	row, err := leadToRow(l)
+	if err != nil {
+		return err
+	}
+	return translate(s.db.WithContext(ctx).Create(&row).Error, "lead %s", l.ID)
+}
+
+// GetLead implements domain.LeadStore.
+func (s *LeadStore) GetLead(ctx context.Context, id string) (domain.Lead, error) {
+	var row leadRow
+	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+		return domain.Lead{}, translate(err, "lead %s", id)
+	}
+	return row.domain()
+}
+
+// UpdateLead implements domain.LeadStore.
+func (s *LeadStore) UpdateLead(ctx context.Context, l domain.Lead, version int) (domain.Lead, error) {
+	row, err := leadToRow(l)
+	if err != nil {
+		return domain.Lead{}, err
+	}
+	q := s.db.WithContext(ctx).Model(&leadRow{}).Where("id = ?", l.ID)
+	if version > 0 {
+		q = q.Where("version = ?", version)
+	}
+	res := q.Updates(map[string]any{
+		"status": row.Status, "priority": row.Priority, "team_id": row.TeamID, "grid_id": row.GridID,
+		"photos_expected": row.PhotosExpected, "photos_received": row.PhotosReceived, "details": row.Details,
+		"version": gorm.Expr("version + 1"), "updated_at": l.UpdatedAt.UTC(),
+	})
+	if res.Error != nil {
+		return domain.Lead{}, translate(res.Error, "update lead %s", l.ID)
+	}
+	if res.RowsAffected != 1 {
+		if _, err := s.GetLead(ctx, l.ID); err != nil {
+			return domain.Lead{}, err
+		}
+		return domain.Lead{}, domain.Errorf(domain.EPrecondition, "lead %s changed since version %d", l.ID, version)
+	}
+	return s.GetLead(ctx, l.ID)
+}
+
+// leadCursor is the keyset position of a lead list, newest first.
+type leadCursor struct {
+	At time.Time `json:"t"`
+	ID string    `json:"i"`
+}
+
+// ListLeads implements domain.LeadStore with keyset pagination on
+// (received_at, id) descending.
+func (s *LeadStore) ListLeads(ctx context.Context, f domain.LeadFilter) ([]domain.Lead, string, error) {
+	limit := f.Limit
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	q := s.db.WithContext(ctx).Model(&leadRow{})
+	if f.ReporterID != "" {
+		q = q.Where("reporter_id = ?", f.ReporterID)
+	}
+	switch {
+	case f.GridIDs != nil && f.TeamID != "":
+		q = q.Where("(grid_id IN ? OR team_id = ?)", nonEmpty(f.GridIDs), f.TeamID)
+	case f.GridIDs != nil:
+		q = q.Where("grid_id IN ?", nonEmpty(f.GridIDs))
+	}
+	if len(f.Statuses) > 0 {
+		st := make([]string, len(f.Statuses))
+		for i, x := range f.Statuses {
+			st[i] = string(x)
+		}
+		q = q.Where("status IN ?", st)
+	}
+	if f.Cursor != "" {
+		var c leadCursor
+		if err := decodeCursor(f.Cursor, &c); err != nil {
+			return nil, "", err
+		}
+		q = q.Where("(received_at < ? OR (received_at = ? AND id < ?))", c.At.UTC(), c.At.UTC(), c.ID)
+	}
+	var rows []leadRow
+	if err := q.Order("received_at DESC, id DESC").Limit(limit + 1).Find(&rows).Error; err != nil {
+		return nil, "", translate(err, "list leads")
+	}
+	next := ""
+	if len(rows) > limit {
+		rows = rows[:limit]
+		last := rows[limit-1]
+		next = encodeCursor(leadCursor{At: last.ReceivedAt.UTC(), ID: last.ID})
+	}
+	out := make([]domain.Lead, len(rows))
+	for i, r := range rows {
+		l, err := r.domain()
+		if err != nil {
+			return nil, "", err
+		}
+		out[i] = l
+	}
+	return out, next, nil
+}
+
+// openStatuses are the statuses FindOpenLeads looks at.
+var openStatuses = []string{string(domain.LeadSubmitted), string(domain.LeadNeedsInfo), string(domain.LeadAccepted), string(domain.LeadVerified), string(domain.LeadMeasuresTaken)}
+
+// FindOpenLeads implements domain.LeadStore.
+func (s *LeadStore) FindOpenLeads(ctx context.Context, excludeID, debtorID string, kind domain.LeadKind, plate string, since time.Time) ([]domain.Lead, error) {
+	if debtorID == "" && plate == "" {
+		return nil, nil
+	}
+	q := s.db.WithContext(ctx).Model(&leadRow{}).Where("id <> ? AND status IN ?", excludeID, openStatuses)
+	switch {
+	case debtorID != "" && plate != "":
+		q = q.Where("((debtor_id = ? AND kind = ? AND received_at >= ?) OR plate = ?)", debtorID, string(kind), since.UTC(), plate)
+	case debtorID != "":
+		q = q.Where("debtor_id = ? AND kind = ? AND received_at >= ?", debtorID, string(kind), since.UTC())
+	default:
+		q = q.Where("plate = ?", plate)
+	}
+	var rows []leadRow
+	if err := q.Order("received_at, id").Limit(20).Find(&rows).Error; err != nil {
+		return nil, translate(err, "find open leads")
+	}
+	out := make([]domain.Lead, 0, len(rows))
+	for _, r := range rows {
+		l, err := r.domain()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+// AddDuplicates implements domain.LeadStore.
+func (s *LeadStore) AddDuplicates(ctx context.Context, leadID string, ds []domain.PossibleDuplicate) error {
+	for _, d := range ds {
+		row := duplicateRow{LeadID: leadID, OtherID: d.LeadID, Reason: d.Reason}
+		err := s.db.WithContext(ctx).Create(&row).Error
+		if err != nil && !errors.Is(err, gorm.ErrDuplicatedKey) {
+			return translate(err, "duplicates of lead %s", leadID)
+		}
+	}
+	return nil
+}
+
+// Duplicates implements domain.LeadStore.
+func (s *LeadStore) Duplicates(ctx context.Context, leadID string) ([]domain.PossibleDuplicate, error) {
+	var rows []struct {
+		OtherID string
+		Ref     string
+		Reason  string
+	}
+	err := s.db.WithContext(ctx).Table("lead_duplicates d").Select("d.other_id, l.ref, d.reason").
+		Joins("JOIN leads l ON l.id = d.other_id").Where("d.lead_id = ?", leadID).Order("l.received_at, d.reason").Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err, "duplicates of lead %s", leadID)
+	}
+	out := make([]domain.PossibleDuplicate, len(rows))
+	for i, r := range rows {
+		out[i] = domain.PossibleDuplicate{LeadID: r.OtherID, Ref: r.Ref, Reason: r.Reason}
+	}
+	return out, nil
+}
+
+// AddEvent implements domain.LeadStore.
+func (s *LeadStore) AddEvent(ctx context.Context, e domain.LeadEvent) error {
+	row := eventRow{ID: e.ID, LeadID: e.LeadID, ActorID: e.ActorID, ActorRole: string(e.ActorRole), Type: e.Type,
+		FromStatus: nullable(string(e.FromStatus)), ToStatus: nullable(string(e.ToStatus)), Note: nullable(e.Note), Public: e.Public, At: e.At.UTC()}
+	return translate(s.db.WithContext(ctx).Create(&row).Error, "event of lead %s", e.LeadID)
+}
+
+// Events implements domain.LeadStore.
+func (s *LeadStore) Events(ctx context.Context, leadID string, publicOnly bool) ([]domain.LeadEvent, error) {
+	q := s.db.WithContext(ctx).Where("lead_id = ?", leadID)
+	if publicOnly {
+		q = q.Where("public = ?", true)
+	}
+	var rows []eventRow
+	if err := q.Order("at, id").Find(&rows).Error; err != nil {
+		return nil, translate(err, "events of lead %s", leadID)
+	}
+	out := make([]domain.LeadEvent, len(rows))
+	for i, r := range rows {
+		out[i] = domain.LeadEvent{ID: r.ID, LeadID: r.LeadID, ActorID: r.ActorID, ActorRole: domain.Role(r.ActorRole), Type: r.Type,
+			FromStatus: domain.LeadStatus(deref(r.FromStatus)), ToStatus: domain.LeadStatus(deref(r.ToStatus)), Note: deref(r.Note), Public: r.Public, At: r.At.UTC()}
+	}
+	return out, nil
+}
+
+// AddPhoto implements domain.LeadStore.
+func (s *LeadStore) AddPhoto(ctx context.Context, p domain.Photo) error {
+	row := photoRow{ID: p.ID, LeadID: p.LeadID, ObjectKey: p.ObjectKey, ThumbKey: nullable(p.ThumbKey), Sha256: p.SHA256,
+		ContentType: p.ContentType, Size: p.Size, Width: p.Width, Height: p.Height, TakenAt: nullableTime(p.TakenAt), CreatedAt: p.CreatedAt.UTC()}
+	if p.GPS != nil {
+		row.GpsLat, row.GpsLng = &p.GPS.Lat, &p.GPS.Lng
+	}
+	return translate(s.db.WithContext(ctx).Create(&row).Error, "photo %s", p.ID)
+}
+
+// GetPhoto implements domain.LeadStore.
+func (s *LeadStore) GetPhoto(ctx context.Context, leadID, photoID string) (domain.Photo, error) {
+	var row photoRow
+	if err := s.db.WithContext(ctx).Where("id = ? AND lead_id = ?", photoID, leadID).Take(&row).Error; err != nil {
+		return domain.Photo{}, translate(err, "photo %s of lead %s", photoID, leadID)
+	}
+	return row.domain(), nil
+}
+
+// Photos implements domain.LeadStore.
+func (s *LeadStore) Photos(ctx context.Context, leadID string) ([]domain.Photo, error) {
+	var rows []photoRow
+	if err := s.db.WithContext(ctx).Where("lead_id = ?", leadID).Order("created_at, id").Find(&rows).Error; err != nil {
+		return nil, translate(err, "photos of lead %s", leadID)
+	}
+	out := make([]domain.Photo, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
+
+// PhotosBySHA256 implements domain.LeadStore.
+func (s *LeadStore) PhotosBySHA256(ctx context.Context, sha, excludeLeadID string) ([]domain.Photo, error) {
+	var rows []photoRow
+	if err := s.db.WithContext(ctx).Where("sha256 = ? AND lead_id <> ?", sha, excludeLeadID).Order("created_at").Limit(20).Find(&rows).Error; err != nil {
+		return nil, translate(err, "photos by digest")
+	}
+	out := make([]domain.Photo, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
+
+func (r idempotencyRow) domain() domain.Idempotency {
+	out := domain.Idempotency{UserID: r.UserID, Key: r.IdemKey, RequestHash: r.RequestHash, Done: r.State == "done",
+		StatusCode: r.StatusCode, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC()}
+	if r.Response != nil {
+		out.Response = []byte(*r.Response)
+	}
+	return out
+}
+
+// GetIdempotency implements domain.LeadStore.
+func (s *LeadStore) GetIdempotency(ctx context.Context, userID, key string) (domain.Idempotency, error) {
+	var row idempotencyRow
+	if err := s.db.WithContext(ctx).Where("user_id = ? AND idem_key = ?", userID, key).Take(&row).Error; err != nil {
+		return domain.Idempotency{}, translate(err, "idempotency key")
+	}
+	return row.domain(), nil
+}
+
+// PutIdempotency implements domain.LeadStore.
+func (s *LeadStore) PutIdempotency(ctx context.Context, r domain.Idempotency) error {
+	row := idempotencyRow{UserID: r.UserID, IdemKey: r.Key, RequestHash: r.RequestHash, State: "pending", CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC()}
+	return translate(s.db.WithContext(ctx).Create(&row).Error, "idempotency key")
+}
+
+// FinishIdempotency implements domain.LeadStore.
+func (s *LeadStore) FinishIdempotency(ctx context.Context, r domain.Idempotency) error {
+	body := string(r.Response)
+	err := s.db.WithContext(ctx).Model(&idempotencyRow{}).Where("user_id = ? AND idem_key = ?", r.UserID, r.Key).
+		Updates(map[string]any{"state": "done", "status_code": r.StatusCode, "response": &body}).Error
+	return translate(err, "idempotency key")
+}
+
+// DeleteIdempotency implements domain.LeadStore.
+func (s *LeadStore) DeleteIdempotency(ctx context.Context, userID, key string) error {
+	return translate(s.db.WithContext(ctx).Where("user_id = ? AND idem_key = ?", userID, key).Delete(&idempotencyRow{}).Error, "idempotency key")
+}
+
+// PurgeIdempotency implements domain.LeadStore.
+func (s *LeadStore) PurgeIdempotency(ctx context.Context, now time.Time) (int64, error) {
+	res := s.db.WithContext(ctx).Where("expires_at < ?", now.UTC()).Delete(&idempotencyRow{})
+	return res.RowsAffected, translate(res.Error, "purge idempotency keys")
+}

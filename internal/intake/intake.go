@@ -1,0 +1,131 @@
+// Package intake is the use case at the heart of Xiezhi: an assistant on a
+// weak rural connection submits a lead with photos, and it lands exactly
+// once in the queue of the right enforcement team. Every step is safe to
+// retry: a creating request carries an idempotency key or a client-chosen
+// id, and a photo a client-chosen id.
+package intake
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/zhengning-court/xiezhi/internal/domain"
+)
+
+// Box is a latitude/longitude rectangle (WGS-84 degrees).
+type Box struct{ MinLat, MaxLat, MinLng, MaxLng float64 }
+
+// Contains reports whether the point is inside the box.
+func (b Box) Contains(lat, lng float64) bool {
+	return lat >= b.MinLat && lat <= b.MaxLat && lng >= b.MinLng && lng <= b.MaxLng
+}
+
+// Config holds the limits of intake.
+type Config struct {
+	MaxPhotoBytes   int64         // cap of one photo, enforced while reading
+	MaxPhotos       int           // photos per lead
+	MaxPixels       int           // largest image decoded (decompression bombs)
+	IdempotencyTTL  time.Duration // how long a creating request's answer is kept
+	InFlightWait    time.Duration // how long a repeated request waits for the first one
+	AbandonAfter    time.Duration // an in-flight record older than this was abandoned
+	DuplicateWindow time.Duration // same debtor and kind within this is a possible duplicate
+	County          Box           // a location outside is flagged for the officer
+	RefPrefix       string        // ZN → ZN-2026-000123
+	Zone            *time.Location
+	Decoders        int // images decoded at once (bounds memory)
+}
+
+// DefaultConfig is what production runs with. The county box encloses
+// Zhengning county (正宁县) with a margin of a few kilometres.
+func DefaultConfig() Config {
+	zone := time.FixedZone("CST", 8*3600)
+	return Config{
+		MaxPhotoBytes:   10 << 20,
+		MaxPhotos:       9,
+		MaxPixels:       50_000_000,
+		IdempotencyTTL:  7 * 24 * time.Hour,
+		InFlightWait:    10 * time.Second,
+		AbandonAfter:    2 * time.Minute,
+		DuplicateWindow: 30 * 24 * time.Hour,
+		County:          Box{MinLat: 35.20, MaxLat: 35.75, MinLng: 108.00, MaxLng: 108.75},
+		RefPrefix:       "ZN",
+		Zone:            zone,
+		Decoders:        2,
+	}
+}
+
+// Service implements intake.
+type Service struct {
+	tx      domain.Transactor
+	leads   domain.LeadStore
+	org     domain.OrgStore
+	cases   domain.CaseStore
+	objects domain.ObjectStore
+	now     func() time.Time
+	newID   func() string
+	cfg     Config
+	decode  chan struct{} // semaphore of image decoders
+}
+
+// New returns the intake service.
+func New(tx domain.Transactor, leads domain.LeadStore, org domain.OrgStore, cases domain.CaseStore, objects domain.ObjectStore,
+	now func() time.Time, newID func() string, cfg Config) *Service {
+	if cfg.Decoders < 1 {
+		cfg.Decoders = 1
+	}
+	return &Service{tx: tx, leads: leads, org: org, cases: cases, objects: objects, now: now, newID: newID, cfg: cfg,
+		decode: make(chan struct{}, cfg.Decoders)}
+}
+
+// Config returns the service's limits (the HTTP layer shows some).
+func (s *Service) Config() Config { return s.cfg }
+
+// visible returns the lead if the actor may see it: their own, or one of a
+// grid in scope or in their team's queue (the county queue) for roles that
+// read leads. Anything else is ENotFound.
+func (s *Service) visible(ctx context.Context, a domain.Actor, id string) (domain.Lead, error) {
+	l, err := s.leads.GetLead(ctx, id)
+	if err != nil {
+		return domain.Lead{}, err
+	}
+	if l.ReporterID == a.UserID {
+		return l, nil
+	}
+	if a.Can(domain.ActLeadReadAll) && (a.SeesGrid(l.GridID) || a.TeamID != "" && l.TeamID == a.TeamID) {
+		return l, nil
+	}
+	return domain.Lead{}, domain.Errorf(domain.ENotFound, "lead %s", id)
+}
+
+// own returns the lead if the actor reported it; a lead they may see but
+// did not report is EForbidden, any other ENotFound.
+func (s *Service) own(ctx context.Context, a domain.Actor, id string) (domain.Lead, error) {
+	l, err := s.visible(ctx, a, id)
+	if err != nil {
+		return l, err
+	}
+	if l.ReporterID != a.UserID {
+		return domain.Lead{}, domain.Errorf(domain.EForbidden, "only the reporter may change lead %s this way", id)
+	}
+	return l, nil
+}
+
+// PurgeIdempotency deletes expired idempotency records every interval
+// until ctx ends. Several instances may run it: deleting is idempotent.
+func (s *Service) PurgeIdempotency(ctx context.Context, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if n, err := s.leads.PurgeIdempotency(ctx, s.now()); err != nil && ctx.Err() == nil {
+			log.Warn("purge idempotency keys", "error", err.Error())
+		} else if n > 0 {
+			log.Info("idempotency keys purged", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

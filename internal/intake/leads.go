@@ -1,0 +1,196 @@
+package intake
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/zhengning-court/xiezhi/internal/domain"
+)
+
+// LeadView is a lead with what its viewer may see besides.
+type LeadView struct {
+	Lead       domain.Lead
+	Duplicates []domain.PossibleDuplicate // officers only; nil for the reporter
+	Officer    bool                       // the viewer may see officer-only fields
+}
+
+func (s *Service) view(ctx context.Context, a domain.Actor, l domain.Lead) (LeadView, error) {
+	v := LeadView{Lead: l, Officer: a.Can(domain.ActLeadReadAll)}
+	if v.Officer {
+		d, err := s.leads.Duplicates(ctx, l.ID)
+		if err != nil {
+			return v, err
+		}
+		v.Duplicates = d
+	}
+	return v, nil
+}
+
+// Lead returns one lead its viewer may see. Errors: ENotFound.
+func (s *Service) Lead(ctx context.Context, a domain.Actor, id string) (LeadView, error) {
+	l, err := s.visible(ctx, a, id)
+	if err != nil {
+		return LeadView{}, err
+	}
+	return s.view(ctx, a, l)
+}
+
+// View wraps a lead the caller just created or changed.
+func (s *Service) View(ctx context.Context, a domain.Actor, l domain.Lead) (LeadView, error) {
+	return s.view(ctx, a, l)
+}
+
+// Leads lists leads newest first: an assistant's own, or those of the grids
+// in scope for roles that read leads. Errors: EValidation (filter).
+func (s *Service) Leads(ctx context.Context, a domain.Actor, statuses []domain.LeadStatus, limit int, cursor string) ([]LeadView, string, error) {
+	f := domain.LeadFilter{Statuses: statuses, Limit: limit, Cursor: cursor}
+	for i, st := range statuses {
+		if !st.Valid() {
+			return nil, "", domain.Invalid(domain.FieldError{Field: "status", Code: "invalid", Params: map[string]any{"index": i}})
+		}
+	}
+	switch {
+	case a.Can(domain.ActLeadReadAll):
+		if !a.AllGrids {
+			f.GridIDs, f.TeamID = append([]string{}, a.GridIDs...), a.TeamID
+		}
+	default:
+		f.ReporterID = a.UserID
+	}
+	leads, next, err := s.leads.ListLeads(ctx, f)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]LeadView, len(leads))
+	for i, l := range leads {
+		if out[i], err = s.view(ctx, a, l); err != nil {
+			return nil, "", err
+		}
+	}
+	return out, next, nil
+}
+
+// Events returns a lead's timeline; the reporter sees only the public part.
+func (s *Service) Events(ctx context.Context, a domain.Actor, id string) ([]domain.LeadEvent, error) {
+	l, err := s.visible(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.leads.Events(ctx, l.ID, !a.Can(domain.ActLeadReadAll))
+}
+
+// transition moves the reporter's own lead from one of the allowed
+// statuses to another, with a public timeline entry, in one transaction.
+func (s *Service) transition(ctx context.Context, a domain.Actor, id string, version int, from []domain.LeadStatus, to domain.LeadStatus,
+	event, note string, change func(*domain.Lead)) (domain.Lead, error) {
+	var out domain.Lead
+	err := s.tx.Transact(ctx, func(st domain.Stores) error {
+		l, err := s.own(ctx, a, id)
+		if err != nil {
+			return err
+		}
+		if version > 0 && l.Version != version {
+			return domain.Errorf(domain.EPrecondition, "lead %s is at version %d", id, l.Version)
+		}
+		allowed := false
+		for _, f := range from {
+			allowed = allowed || l.Status == f
+		}
+		if !allowed {
+			return domain.Errorf(domain.EConflict, "lead %s is %s", id, l.Status)
+		}
+		prev := l.Status
+		l.Status, l.UpdatedAt = to, s.now().UTC()
+		if change != nil {
+			change(&l)
+		}
+		if out, err = st.Leads.UpdateLead(ctx, l, l.Version); err != nil {
+			return err
+		}
+		return st.Leads.AddEvent(ctx, domain.LeadEvent{ID: s.newID(), LeadID: l.ID, ActorID: a.UserID, ActorRole: a.Role,
+			Type: event, FromStatus: prev, ToStatus: to, Note: note, Public: true, At: l.UpdatedAt})
+	})
+	return out, err
+}
+
+// Withdraw takes back the caller's own lead before it is accepted.
+// Errors: ENotFound, EForbidden, EConflict (already accepted or ended),
+// EPrecondition, EValidation.
+func (s *Service) Withdraw(ctx context.Context, a domain.Actor, id, reason string, version int) (domain.Lead, error) {
+	reason = strings.TrimSpace(reason)
+	if utf8.RuneCountInString(reason) > 500 {
+		return domain.Lead{}, domain.Invalid(domain.FieldError{Field: "reason", Code: "too_long", Params: map[string]any{"max": 500}})
+	}
+	return s.transition(ctx, a, id, version, []domain.LeadStatus{domain.LeadSubmitted, domain.LeadNeedsInfo}, domain.LeadWithdrawn, "withdrawn", reason, nil)
+}
+
+// Answer replies to an officer's request for more information, which puts
+// the lead back to submitted; photosExpected may be raised to add photos.
+// Errors: ENotFound, EForbidden, EConflict (not needs_info), EValidation.
+func (s *Service) Answer(ctx context.Context, a domain.Actor, id, text string, photosExpected *int) (domain.Lead, error) {
+	text = strings.TrimSpace(text)
+	var f []domain.FieldError
+	switch n := utf8.RuneCountInString(text); {
+	case n == 0:
+		f = append(f, domain.FieldError{Field: "text", Code: "required"})
+	case n > 2000:
+		f = append(f, domain.FieldError{Field: "text", Code: "too_long", Params: map[string]any{"max": 2000}})
+	}
+	if photosExpected != nil && (*photosExpected < 0 || *photosExpected > s.cfg.MaxPhotos) {
+		f = append(f, domain.FieldError{Field: "photos_expected", Code: "out_of_range"})
+	}
+	if len(f) > 0 {
+		return domain.Lead{}, domain.Invalid(f...)
+	}
+	return s.transition(ctx, a, id, 0, []domain.LeadStatus{domain.LeadNeedsInfo}, domain.LeadSubmitted, "answered", text, func(l *domain.Lead) {
+		if photosExpected != nil {
+			l.PhotosExpected = max(*photosExpected, l.PhotosReceived)
+		}
+	})
+}
+
+// WantedDebtor is a debtor on an assistant's wanted list.
+type WantedDebtor struct {
+	Debtor       domain.Debtor
+	VillageName  string
+	HelpfulKinds []domain.LeadKind
+}
+
+// helpful are the lead kinds worth reporting about a kind of debtor.
+var helpful = map[string][]domain.LeadKind{
+	"person": {domain.KindWhereabouts, domain.KindVehicle, domain.KindRealEstate, domain.KindFarmMachinery, domain.KindLivestock,
+		domain.KindCropProceeds, domain.KindWages, domain.KindConsumptionBreach, domain.KindEvasion},
+	"company": {domain.KindBusiness, domain.KindDeposit, domain.KindReceivable, domain.KindEquity, domain.KindVehicle,
+		domain.KindRealEstate, domain.KindMovables, domain.KindEvasion},
+}
+
+// Wanted lists the debtors with open cases in the assistant's grid, with
+// masked ID numbers and nothing about amounts. Errors: EForbidden.
+func (s *Service) Wanted(ctx context.Context, a domain.Actor) ([]WantedDebtor, error) {
+	if err := a.Authorize(domain.ActWantedListRead); err != nil {
+		return nil, err
+	}
+	debtors, err := s.cases.WantedDebtors(ctx, a.GridIDs)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	for _, g := range a.GridIDs {
+		vs, err := s.org.ListVillages(ctx, g)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range vs {
+			names[v.ID] = v.Name
+		}
+	}
+	out := make([]WantedDebtor, len(debtors))
+	for i, d := range debtors {
+		out[i] = WantedDebtor{Debtor: d, VillageName: names[d.VillageID], HelpfulKinds: helpful[d.Kind]}
+		if out[i].HelpfulKinds == nil {
+			out[i].HelpfulKinds = []domain.LeadKind{domain.KindWhereabouts, domain.KindOther}
+		}
+	}
+	return out, nil
+}

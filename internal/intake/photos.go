@@ -1,0 +1,288 @@
+package intake
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/zhengning-court/xiezhi/internal/domain"
+	"github.com/zhengning-court/xiezhi/internal/imaging"
+)
+
+// PhotoUpload is one photo as it arrives: the body streams from the client.
+type PhotoUpload struct {
+	LeadID, PhotoID string
+	Body            io.Reader
+	ContentLength   int64  // -1 when unknown (chunked)
+	Digest          []byte // SHA-256 the client claims (Content-Digest/Repr-Digest), or nil
+}
+
+// errTooLarge is returned by capReader past the cap.
+var errTooLarge = errors.New("photo over the size cap")
+
+// capReader fails once more than max bytes are read, so that an oversized
+// body is refused while it streams, never held.
+type capReader struct {
+	r   io.Reader
+	n   int64
+	max int64
+}
+
+func (c *capReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	if c.n > c.max {
+		return n, errTooLarge
+	}
+	return n, err
+}
+
+// AddPhoto stores a photo of the caller's own lead. The type is decided
+// from the bytes; the body streams to the object store while its SHA-256
+// and structure are checked; the stored original is then decoded (where Go
+// can) to prove it is an image, read for EXIF time and GPS, and a thumbnail
+// made. A photo id already used with the same bytes answers that photo
+// (created false) and stores nothing; with other bytes it is EConflict. A
+// failure at any step leaves no record and no object behind. Errors:
+// ENotFound, EForbidden, EConflict (other bytes; the lead has MaxPhotos or
+// takes no more photos), ETooLarge, EUnsupportedMedia, EValidation
+// (empty, corrupt, digest mismatch, too many pixels), EInvalid (the body
+// does not match its Content-Length).
+func (s *Service) AddPhoto(ctx context.Context, a domain.Actor, up PhotoUpload) (domain.Photo, bool, error) {
+	if err := a.Authorize(domain.ActLeadSubmit); err != nil {
+		return domain.Photo{}, false, err
+	}
+	l, err := s.own(ctx, a, up.LeadID)
+	if err != nil {
+		return domain.Photo{}, false, err
+	}
+	if !isUUID(up.PhotoID) {
+		return domain.Photo{}, false, domain.Invalid(domain.FieldError{Field: "photo_id", Code: "invalid"})
+	}
+	if up.ContentLength > s.cfg.MaxPhotoBytes {
+		return domain.Photo{}, false, domain.Errorf(domain.ETooLarge, "photo of %d bytes, cap %d", up.ContentLength, s.cfg.MaxPhotoBytes)
+	}
+	if prev, err := s.leads.GetPhoto(ctx, l.ID, up.PhotoID); err == nil {
+		return s.samePhoto(prev, up)
+	} else if !domain.IsCode(err, domain.ENotFound) {
+		return domain.Photo{}, false, err
+	}
+	if err := s.photoAllowed(ctx, s.leads, l); err != nil {
+		return domain.Photo{}, false, err
+	}
+
+	body := bufio.NewReaderSize(&capReader{r: up.Body, max: s.cfg.MaxPhotoBytes}, 4096)
+	head, err := body.Peek(512)
+	if len(head) == 0 {
+		if errors.Is(err, errTooLarge) {
+			return domain.Photo{}, false, domain.Errorf(domain.ETooLarge, "photo over %d bytes", s.cfg.MaxPhotoBytes)
+		}
+		return domain.Photo{}, false, domain.Invalid(domain.FieldError{Field: "body", Code: "required"})
+	}
+	contentType, ok := imaging.Sniff(head)
+	if !ok {
+		return domain.Photo{}, false, domain.Errorf(domain.EUnsupportedMedia, "photo is not JPEG, PNG, WebP or HEIC by its bytes")
+	}
+	hash := sha256.New()
+	check := imaging.NewChecker(contentType)
+	key := fmt.Sprintf("leads/%s/%s/%s", l.ID, up.PhotoID, s.newID())
+	info, err := s.objects.Put(ctx, key, io.TeeReader(body, io.MultiWriter(hash, check)), up.ContentLength, contentType)
+	if err != nil {
+		return domain.Photo{}, false, uploadError(err, s.cfg.MaxPhotoBytes)
+	}
+	keys := []string{key}
+	cleanup := func() {
+		for _, k := range keys {
+			_ = s.objects.Delete(context.WithoutCancel(ctx), k)
+		}
+	}
+	sum := hex.EncodeToString(hash.Sum(nil))
+	if err := check.Finish(); err != nil {
+		cleanup()
+		return domain.Photo{}, false, domain.Invalid(domain.FieldError{Field: "body", Code: "corrupt_image"})
+	}
+	if up.Digest != nil && !bytes.Equal(up.Digest, hash.Sum(nil)) {
+		cleanup()
+		return domain.Photo{}, false, domain.Invalid(domain.FieldError{Field: "Content-Digest", Code: "mismatch"})
+	}
+	p := domain.Photo{ID: up.PhotoID, LeadID: l.ID, ObjectKey: key, SHA256: sum, ContentType: contentType, Size: info.Size, CreatedAt: s.now().UTC()}
+	thumb, err := s.inspect(ctx, &p)
+	if err != nil {
+		cleanup()
+		return domain.Photo{}, false, err
+	}
+	if thumb != nil {
+		p.ThumbKey = key + ".thumb.jpg"
+		if _, err := s.objects.Put(ctx, p.ThumbKey, bytes.NewReader(thumb), int64(len(thumb)), "image/jpeg"); err != nil {
+			cleanup()
+			return domain.Photo{}, false, err
+		}
+		keys = append(keys, p.ThumbKey)
+	}
+
+	// The version check on the lead serialises concurrent photos of one
+	// lead on every backend (the count stays at most MaxPhotos).
+	for attempt := 0; ; attempt++ {
+		err = s.tx.Transact(ctx, func(st domain.Stores) error { return s.recordPhoto(ctx, st, a, l.ID, p) })
+		if !domain.IsCode(err, domain.EPrecondition) || attempt == 4 {
+			break
+		}
+	}
+	if err != nil {
+		cleanup()
+		if domain.IsCode(err, domain.EConflict) { // the same photo id won a race: answer like a retry
+			if prev, gerr := s.leads.GetPhoto(ctx, l.ID, up.PhotoID); gerr == nil {
+				return s.samePhotoHash(prev, sum)
+			}
+		}
+		return domain.Photo{}, false, err
+	}
+	return p, true, nil
+}
+
+// recordPhoto stores the photo record, counts it on the lead, and notes
+// other leads with the same photo, in the caller's transaction.
+func (s *Service) recordPhoto(ctx context.Context, st domain.Stores, a domain.Actor, leadID string, p domain.Photo) error {
+	{
+		cur, err := st.Leads.GetLead(ctx, leadID)
+		if err != nil {
+			return err
+		}
+		if err := s.photoAllowed(ctx, st.Leads, cur); err != nil {
+			return err
+		}
+		if err := st.Leads.AddPhoto(ctx, p); err != nil {
+			return err
+		}
+		cur.PhotosReceived++
+		cur.PhotosExpected = max(cur.PhotosExpected, cur.PhotosReceived)
+		cur.UpdatedAt = s.now().UTC()
+		if _, err := st.Leads.UpdateLead(ctx, cur, cur.Version); err != nil {
+			return err
+		}
+		if err := st.Leads.AddEvent(ctx, domain.LeadEvent{ID: s.newID(), LeadID: leadID, ActorID: a.UserID, ActorRole: a.Role,
+			Type: "photo_added", Public: true, At: p.CreatedAt}); err != nil {
+			return err
+		}
+		same, err := st.Leads.PhotosBySHA256(ctx, p.SHA256, leadID)
+		if err != nil {
+			return err
+		}
+		var dups []domain.PossibleDuplicate
+		for _, o := range same {
+			dups = append(dups, domain.PossibleDuplicate{LeadID: o.LeadID, Reason: domain.DupSamePhoto})
+		}
+		return st.Leads.AddDuplicates(ctx, leadID, dups)
+	}
+}
+
+// photoAllowed refuses a photo when the lead takes no more.
+func (s *Service) photoAllowed(ctx context.Context, leads domain.LeadStore, l domain.Lead) error {
+	if !l.Status.TakesPhotos() {
+		return domain.Errorf(domain.EConflict, "lead %s is %s and takes no more photos", l.ID, l.Status)
+	}
+	photos, err := leads.Photos(ctx, l.ID)
+	if err != nil {
+		return err
+	}
+	if len(photos) >= s.cfg.MaxPhotos {
+		return domain.Errorf(domain.EConflict, "lead %s already has %d photos", l.ID, len(photos))
+	}
+	return nil
+}
+
+// samePhoto answers a repeated upload of a stored photo id: the body is
+// hashed (and thrown away) to tell a retry from a different photo.
+func (s *Service) samePhoto(prev domain.Photo, up PhotoUpload) (domain.Photo, bool, error) {
+	hash := sha256.New()
+	if _, err := io.Copy(hash, &capReader{r: up.Body, max: s.cfg.MaxPhotoBytes}); err != nil {
+		return domain.Photo{}, false, uploadError(err, s.cfg.MaxPhotoBytes)
+	}
+	return s.samePhotoHash(prev, hex.EncodeToString(hash.Sum(nil)))
+}
+
+func (s *Service) samePhotoHash(prev domain.Photo, sum string) (domain.Photo, bool, error) {
+	if prev.SHA256 != sum {
+		return domain.Photo{}, false, domain.Errorf(domain.EConflict, "photo %s was uploaded with other bytes", prev.ID)
+	}
+	return prev, false, nil
+}
+
+// inspect reads the stored original back, decodes it where Go can, and
+// fills in its size, EXIF time and GPS; it returns the thumbnail. At most
+// Decoders images are decoded at once, which bounds memory.
+func (s *Service) inspect(ctx context.Context, p *domain.Photo) ([]byte, error) {
+	select {
+	case s.decode <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-s.decode }()
+	rc, _, err := s.objects.Open(ctx, p.ObjectKey, 0, -1)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	info, thumb, err := imaging.Process(rc, p.ContentType, s.cfg.MaxPixels)
+	switch {
+	case errors.Is(err, imaging.ErrTooManyPixels):
+		return nil, domain.Invalid(domain.FieldError{Field: "body", Code: "too_many_pixels", Params: map[string]any{"max": s.cfg.MaxPixels}})
+	case err != nil:
+		return nil, domain.Invalid(domain.FieldError{Field: "body", Code: "corrupt_image"})
+	}
+	p.Width, p.Height = info.Width, info.Height
+	p.TakenAt = info.TakenAt
+	if info.HasGPS {
+		p.GPS = &domain.Location{Lat: info.Lat, Lng: info.Lng, CRS: domain.WGS84}
+	}
+	return thumb, nil
+}
+
+// uploadError maps a failed streaming Put to what the client did wrong.
+func uploadError(err error, max int64) error {
+	switch {
+	case errors.Is(err, errTooLarge):
+		return domain.Errorf(domain.ETooLarge, "photo over %d bytes", max)
+	case domain.IsCode(err, domain.EInvalid):
+		return domain.Errorf(domain.EInvalid, "the body does not match its Content-Length")
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, http.ErrBodyReadAfterClose):
+		return domain.Errorf(domain.EInvalid, "the upload was cut short: %v", err)
+	}
+	return err
+}
+
+// Photos lists a lead's photos. Errors: ENotFound.
+func (s *Service) Photos(ctx context.Context, a domain.Actor, leadID string) ([]domain.Photo, error) {
+	if _, err := s.visible(ctx, a, leadID); err != nil {
+		return nil, err
+	}
+	return s.leads.Photos(ctx, leadID)
+}
+
+// OpenPhoto returns a photo's original (or thumbnail) for streaming, only
+// to those who may see its lead. Errors: ENotFound (also for a photo
+// without thumbnail).
+func (s *Service) OpenPhoto(ctx context.Context, a domain.Actor, leadID, photoID string, thumbnail bool) (domain.Photo, io.ReadCloser, domain.ObjectInfo, error) {
+	if _, err := s.visible(ctx, a, leadID); err != nil {
+		return domain.Photo{}, nil, domain.ObjectInfo{}, err
+	}
+	p, err := s.leads.GetPhoto(ctx, leadID, photoID)
+	if err != nil {
+		return domain.Photo{}, nil, domain.ObjectInfo{}, err
+	}
+	key := p.ObjectKey
+	if thumbnail {
+		if p.ThumbKey == "" {
+			return domain.Photo{}, nil, domain.ObjectInfo{}, domain.Errorf(domain.ENotFound, "photo %s has no thumbnail", photoID)
+		}
+		key = p.ThumbKey
+	}
+	rc, info, err := s.objects.Open(ctx, key, 0, -1)
+	return p, rc, info, err
+}

@@ -1,0 +1,424 @@
+package intake
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/zhengning-court/xiezhi/internal/domain"
+)
+
+// LocationInput is a location as the client sent it.
+type LocationInput struct {
+	Lat, Lng  *float64
+	AccuracyM *float64
+	CRS       string
+}
+
+// SubmitInput is a lead as the client sent it. Pointers are fields the
+// client may leave out.
+type SubmitInput struct {
+	ID             string
+	Kind           string
+	DebtorID       string
+	DebtorName     string
+	CaseNumber     string
+	Description    *string
+	VillageID      string
+	Location       *LocationInput
+	CapturedAt     string
+	Details        map[string]any
+	PhotosExpected *int
+}
+
+// Request identifies a submission for exactly-once handling: the caller's
+// idempotency key (may be empty) and the hash of the canonical body.
+type Request struct {
+	Key  string
+	Hash string
+}
+
+// Result is the answer to a submission.
+type Result struct {
+	Lead     domain.Lead
+	Status   int    // 201 created, 200 an existing lead with the same client id
+	Body     []byte // the rendered answer (stored for replays)
+	Replayed bool   // answered from the idempotency record
+}
+
+// Render turns the created lead into the response body that is stored with
+// the idempotency record, so a replay answers byte for byte the same.
+type Render func(domain.Lead) ([]byte, error)
+
+var idemKey = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
+
+// Submit stores a lead exactly once. With an idempotency key, the same key
+// and body replay the stored answer; the same key with another body is
+// EValidation (field Idempotency-Key, code reused); the same key still in
+// flight waits up to InFlightWait for the first request, then is
+// EConflict. A client id already used answers the existing lead when the
+// content is the same (Status 200) and is EConflict otherwise. Errors:
+// EForbidden, EValidation, EConflict.
+func (s *Service) Submit(ctx context.Context, a domain.Actor, in SubmitInput, req Request, render Render) (Result, error) {
+	if err := a.Authorize(domain.ActLeadSubmit); err != nil {
+		return Result{}, err
+	}
+	if req.Key != "" {
+		if !idemKey.MatchString(req.Key) {
+			return Result{}, domain.Invalid(domain.FieldError{Field: "Idempotency-Key", Code: "invalid"})
+		}
+		res, claimed, err := s.claim(ctx, a.UserID, req)
+		if err != nil || !claimed {
+			return res, err
+		}
+		res, err = s.submit(ctx, a, in, req, render)
+		switch {
+		case err != nil:
+			// Nothing was stored: free the key so that a corrected retry works.
+			_ = s.leads.DeleteIdempotency(context.WithoutCancel(ctx), a.UserID, req.Key)
+		case res.Status != http.StatusCreated: // an existing lead answered: remember that answer too
+			err = s.leads.FinishIdempotency(ctx, domain.Idempotency{UserID: a.UserID, Key: req.Key, StatusCode: res.Status, Response: res.Body})
+		}
+		return res, err
+	}
+	return s.submit(ctx, a, in, req, render)
+}
+
+// claim takes the idempotency key for this request, or answers from it.
+// It uses single statements, not a locking transaction: two requests that
+// race to insert the same key must not deadlock (InnoDB gap locks), and the
+// primary key decides which one wins.
+func (s *Service) claim(ctx context.Context, userID string, req Request) (Result, bool, error) {
+	deadline := s.now().Add(s.cfg.InFlightWait)
+	for {
+		now := s.now().UTC()
+		err := s.leads.PutIdempotency(ctx, domain.Idempotency{UserID: userID, Key: req.Key, RequestHash: req.Hash, CreatedAt: now, ExpiresAt: now.Add(s.cfg.IdempotencyTTL)})
+		if err == nil {
+			return Result{}, true, nil
+		}
+		if !domain.IsCode(err, domain.EConflict) {
+			return Result{}, false, err
+		}
+		rec, err := s.leads.GetIdempotency(ctx, userID, req.Key)
+		switch {
+		case domain.IsCode(err, domain.ENotFound):
+			continue // finished and freed (the first request failed): try again
+		case err != nil:
+			return Result{}, false, err
+		case rec.RequestHash != req.Hash:
+			return Result{}, false, &domain.Error{Code: domain.EValidation, Message: "idempotency key reused with another body",
+				Fields: []domain.FieldError{{Field: "Idempotency-Key", Code: "reused"}}}
+		case rec.Done:
+			return Result{Status: rec.StatusCode, Body: rec.Response, Replayed: true}, false, nil
+		case now.Sub(rec.CreatedAt) >= s.cfg.AbandonAfter: // its instance died: take it over
+			if err := s.leads.DeleteIdempotency(ctx, userID, req.Key); err != nil {
+				return Result{}, false, err
+			}
+			continue
+		}
+		if !s.now().Before(deadline) {
+			return Result{}, false, domain.Errorf(domain.EConflict, "a request with idempotency key %q is still in flight", req.Key)
+		}
+		select {
+		case <-ctx.Done():
+			return Result{}, false, ctx.Err()
+		case <-time.After(25 * time.Millisecond):
+		}
+	}
+}
+
+// submit validates, routes and stores the lead; with a claimed key it
+// finishes the idempotency record in the same transaction.
+func (s *Service) submit(ctx context.Context, a domain.Actor, in SubmitInput, req Request, render Render) (Result, error) {
+	now := s.now().UTC()
+	if in.ID != "" {
+		if res, done, err := s.existing(ctx, a, in.ID, req.Hash, render); done || err != nil {
+			return res, err
+		}
+	}
+	l, err := s.validate(ctx, a, in, now)
+	if err != nil {
+		return Result{}, err
+	}
+	l.ContentHash = req.Hash
+	if err := s.route(ctx, &l); err != nil {
+		return Result{}, err
+	}
+	year := l.ReceivedAt.In(s.cfg.Zone).Year()
+	if err := s.leads.EnsureRefYear(ctx, year); err != nil {
+		return Result{}, err
+	}
+	var body []byte
+	err = s.tx.Transact(ctx, func(st domain.Stores) error {
+		seq, err := st.Leads.NextRef(ctx, year)
+		if err != nil {
+			return err
+		}
+		l.Ref = fmt.Sprintf("%s-%d-%06d", s.cfg.RefPrefix, year, seq)
+		if err := st.Leads.CreateLead(ctx, l); err != nil {
+			return err
+		}
+		if err := st.Leads.AddEvent(ctx, domain.LeadEvent{ID: s.newID(), LeadID: l.ID, ActorID: a.UserID, ActorRole: a.Role,
+			Type: "submitted", ToStatus: domain.LeadSubmitted, Public: true, At: now}); err != nil {
+			return err
+		}
+		dups, err := s.findDuplicates(ctx, st.Leads, l)
+		if err != nil {
+			return err
+		}
+		if err := st.Leads.AddDuplicates(ctx, l.ID, dups); err != nil {
+			return err
+		}
+		if body, err = render(l); err != nil {
+			return err
+		}
+		if req.Key != "" {
+			return st.Leads.FinishIdempotency(ctx, domain.Idempotency{UserID: a.UserID, Key: req.Key, StatusCode: http.StatusCreated, Response: body})
+		}
+		return nil
+	})
+	if domain.IsCode(err, domain.EConflict) && in.ID != "" {
+		// Two requests with one client id raced: answer like the loser's retry.
+		if res, done, err2 := s.existing(ctx, a, in.ID, req.Hash, render); done || err2 != nil {
+			return res, err2
+		}
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	return Result{Lead: l, Status: http.StatusCreated, Body: body}, nil
+}
+
+// existing answers a submission whose client id is already a lead: the
+// same reporter and content get that lead back, anything else EConflict.
+func (s *Service) existing(ctx context.Context, a domain.Actor, id, hash string, render Render) (Result, bool, error) {
+	l, err := s.leads.GetLead(ctx, id)
+	if domain.IsCode(err, domain.ENotFound) {
+		return Result{}, false, nil
+	}
+	if err != nil {
+		return Result{}, true, err
+	}
+	if l.ReporterID != a.UserID || l.ContentHash != hash {
+		return Result{}, true, domain.Errorf(domain.EConflict, "lead id %s is already used for other content", id)
+	}
+	body, err := render(l)
+	return Result{Lead: l, Status: http.StatusOK, Body: body}, true, err
+}
+
+// validate checks every field at once and builds the lead.
+func (s *Service) validate(ctx context.Context, a domain.Actor, in SubmitInput, now time.Time) (domain.Lead, error) {
+	var f []domain.FieldError
+	bad := func(field, code string, params ...any) {
+		fe := domain.FieldError{Field: field, Code: code}
+		if len(params) == 2 {
+			fe.Params = map[string]any{params[0].(string): params[1]}
+		}
+		f = append(f, fe)
+	}
+	l := domain.Lead{ID: in.ID, ReporterID: a.UserID, Status: domain.LeadSubmitted, ReceivedAt: now, CreatedAt: now, UpdatedAt: now, Version: 1}
+	if l.ID == "" {
+		l.ID = s.newID()
+	} else if !isUUID(in.ID) {
+		bad("id", "invalid")
+	}
+	l.Kind = domain.LeadKind(in.Kind)
+	if !l.Kind.Valid() {
+		bad("kind", "invalid")
+	}
+	if in.Description == nil {
+		bad("description", "required")
+	} else {
+		l.Description = strings.TrimSpace(*in.Description)
+		if utf8.RuneCountInString(l.Description) > 2000 {
+			bad("description", "too_long", "max", 2000)
+		}
+	}
+	if l.DebtorName = strings.TrimSpace(in.DebtorName); utf8.RuneCountInString(l.DebtorName) > 64 {
+		bad("debtor_name", "too_long", "max", 64)
+	}
+	if in.DebtorID != "" {
+		d, err := s.cases.GetDebtor(ctx, in.DebtorID)
+		switch {
+		case domain.IsCode(err, domain.ENotFound):
+			bad("debtor_id", "invalid")
+		case err != nil:
+			return l, err
+		default:
+			l.DebtorID = d.ID
+			if l.DebtorName == "" {
+				l.DebtorName = d.Name
+			}
+		}
+	}
+	if in.CaseNumber != "" {
+		cn, err := domain.ParseCaseNumber(in.CaseNumber, now)
+		var de *domain.Error
+		switch {
+		case errors.As(err, &de) && len(de.Fields) > 0:
+			f = append(f, de.Fields...)
+		case err != nil:
+			bad("case_number", "invalid")
+		default:
+			l.CaseNumber = cn.Canonical()
+		}
+	}
+	if loc := in.Location; loc != nil {
+		l.Location = &domain.Location{CRS: domain.CRS(loc.CRS)}
+		switch {
+		case loc.Lat == nil:
+			bad("location.lat", "required")
+		case math.IsNaN(*loc.Lat) || *loc.Lat < -90 || *loc.Lat > 90:
+			bad("location.lat", "out_of_range")
+		default:
+			l.Location.Lat = *loc.Lat
+		}
+		switch {
+		case loc.Lng == nil:
+			bad("location.lng", "required")
+		case math.IsNaN(*loc.Lng) || *loc.Lng < -180 || *loc.Lng > 180:
+			bad("location.lng", "out_of_range")
+		default:
+			l.Location.Lng = *loc.Lng
+		}
+		if loc.AccuracyM != nil {
+			if math.IsNaN(*loc.AccuracyM) || *loc.AccuracyM < 0 || *loc.AccuracyM > 1e6 {
+				bad("location.accuracy_m", "out_of_range")
+			} else {
+				l.Location.AccuracyM = *loc.AccuracyM
+			}
+		}
+		switch l.Location.CRS {
+		case "":
+			l.Location.CRS = domain.WGS84
+		case domain.WGS84, domain.GCJ02:
+		default:
+			bad("location.crs", "invalid")
+		}
+	}
+	if in.CapturedAt != "" {
+		t, err := time.Parse(time.RFC3339Nano, in.CapturedAt)
+		switch {
+		case err != nil:
+			bad("captured_at", "invalid")
+		case t.After(now.Add(5 * time.Minute)): // phone clocks drift a little
+			bad("captured_at", "in_future")
+		default:
+			l.CapturedAt = t.UTC()
+		}
+	}
+	if in.PhotosExpected != nil {
+		if *in.PhotosExpected < 0 || *in.PhotosExpected > s.cfg.MaxPhotos {
+			bad("photos_expected", "out_of_range")
+		} else {
+			l.PhotosExpected = *in.PhotosExpected
+		}
+	}
+	if l.Kind.Valid() {
+		details, fields := domain.ValidateLeadDetails(l.Kind, in.Details)
+		f = append(f, fields...)
+		l.Details = details
+		if p, ok := details["plate"].(string); ok && l.Kind == domain.KindVehicle {
+			l.Plate = p
+		}
+	}
+	// The village: an assistant's own by default; an assistant may report
+	// only for villages of their own grid, officers for any.
+	vid := in.VillageID
+	if vid == "" {
+		vid = a.VillageID
+	}
+	if vid == "" {
+		bad("village_id", "required")
+	} else {
+		v, err := s.org.GetVillage(ctx, vid)
+		switch {
+		case domain.IsCode(err, domain.ENotFound):
+			bad("village_id", "invalid")
+		case err != nil:
+			return l, err
+		case a.Role == domain.RoleAssistant && !a.SeesGrid(v.GridID):
+			bad("village_id", "not_allowed")
+		default:
+			l.VillageID, l.GridID = v.ID, v.GridID
+		}
+	}
+	if len(f) > 0 {
+		return l, domain.Invalid(f...)
+	}
+	return l, nil
+}
+
+// route puts the lead in the queue of the team serving its grid, or the
+// county queue when none does; sets its priority and location flag.
+func (s *Service) route(ctx context.Context, l *domain.Lead) error {
+	teams, err := s.org.ListTeams(ctx)
+	if err != nil {
+		return err
+	}
+	county := ""
+	for _, t := range teams {
+		if t.CountyQueue {
+			county = t.ID
+		}
+		for _, g := range t.GridIDs {
+			if g == l.GridID {
+				l.TeamID = t.ID
+			}
+		}
+	}
+	if l.TeamID == "" {
+		l.TeamID = county
+	}
+	l.Priority = domain.PriorityNormal
+	if l.Kind.Urgent() {
+		l.Priority = domain.PriorityUrgent
+	}
+	if l.CaseNumber != "" {
+		c, err := s.cases.GetCaseByNumber(ctx, l.CaseNumber)
+		switch {
+		case domain.IsCode(err, domain.ENotFound):
+		case err != nil:
+			return err
+		case c.Category == "livelihood": // the green channel (涉民生)
+			l.Priority = domain.PriorityUrgent
+		}
+	}
+	if loc := l.Location; loc != nil && !s.cfg.County.Contains(loc.Lat, loc.Lng) {
+		// GCJ-02 differs from WGS-84 by a few hundred metres here, well
+		// inside the box's margin, so both are checked against one box.
+		l.LocationFlag = domain.FlagOutsideCounty
+	}
+	return nil
+}
+
+// findDuplicates looks for open leads the new one may repeat: the same
+// debtor and kind within the window, or the same plate.
+func (s *Service) findDuplicates(ctx context.Context, leads domain.LeadStore, l domain.Lead) ([]domain.PossibleDuplicate, error) {
+	found, err := leads.FindOpenLeads(ctx, l.ID, l.DebtorID, l.Kind, l.Plate, l.ReceivedAt.Add(-s.cfg.DuplicateWindow))
+	if err != nil {
+		return nil, err
+	}
+	var out []domain.PossibleDuplicate
+	for _, o := range found {
+		if l.DebtorID != "" && o.DebtorID == l.DebtorID && o.Kind == l.Kind && !o.ReceivedAt.Before(l.ReceivedAt.Add(-s.cfg.DuplicateWindow)) {
+			out = append(out, domain.PossibleDuplicate{LeadID: o.ID, Ref: o.Ref, Reason: domain.DupSameDebtorKind})
+		}
+		if l.Plate != "" && o.Plate == l.Plate {
+			out = append(out, domain.PossibleDuplicate{LeadID: o.ID, Ref: o.Ref, Reason: domain.DupSamePlate})
+		}
+	}
+	return out, nil
+}
+
+var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+// isUUID accepts lower-case canonical UUIDs (any version): the ids the
+// client chooses become object keys, which are lower-case.
+func isUUID(s string) bool { return uuidPattern.MatchString(s) }
