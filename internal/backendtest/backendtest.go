@@ -6,8 +6,13 @@ package backendtest
 
 import (
 	"context"
+	"io/fs"
+	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
 
 	"github.com/zhengning-court/xiezhi/internal/domain"
 	"github.com/zhengning-court/xiezhi/internal/gormstore"
@@ -21,6 +26,11 @@ type Backend struct {
 	Name    string // "sqlite+localdir" or "mysql+minio"; subtests carry it
 	DB      *gormstore.DB
 	Objects domain.ObjectStore
+
+	// CountObjects counts what the object store holds, by looking at the
+	// directory or the bucket directly: tests use it to prove that a failed
+	// upload left nothing behind.
+	CountObjects func(t testing.TB) int
 }
 
 // Embedded opens a fresh SQLite database and photo directory under
@@ -38,7 +48,24 @@ func Embedded(t testing.TB) Backend {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Backend{Name: "sqlite+localdir", DB: migrated(t, db), Objects: objects}
+	count := func(t testing.TB) int {
+		t.Helper()
+		n := 0
+		err := filepath.WalkDir(dir+"/objects", func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !d.IsDir() {
+				n++ // temporary files count too: none may be left
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	return Backend{Name: "sqlite+localdir", DB: migrated(t, db), Objects: objects, CountObjects: count}
 }
 
 // Production opens a fresh MySQL/MariaDB database and MinIO bucket from the
@@ -59,7 +86,28 @@ func Production(t testing.TB) Backend {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Backend{Name: "mysql+minio", DB: migrated(t, db), Objects: objects}
+	count := func(t testing.TB) int {
+		t.Helper()
+		c, err := minio.New(s3.Endpoint, &minio.Options{Creds: credentials.NewStaticV4(s3.AccessKey, s3.SecretKey, "")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for obj := range c.ListObjects(context.Background(), s3.Bucket, minio.ListObjectsOptions{Recursive: true}) {
+			if obj.Err != nil {
+				t.Fatal(obj.Err)
+			}
+			n++
+		}
+		uploads := c.ListIncompleteUploads(context.Background(), s3.Bucket, "", true)
+		for u := range uploads {
+			if u.Err == nil {
+				n++ // an unfinished multipart upload is a stray too
+			}
+		}
+		return n
+	}
+	return Backend{Name: "mysql+minio", DB: migrated(t, db), Objects: objects, CountObjects: count}
 }
 
 func migrated(t testing.TB, db *gormstore.DB) *gormstore.DB {

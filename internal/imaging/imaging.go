@@ -92,8 +92,10 @@ type Info struct {
 	HasGPS   bool
 	Lat, Lng float64
 	// Orientation is the EXIF orientation 1-8 (1, upright, when absent or
-	// invalid). For HEIC an irot property on the primary item wins, because
-	// HEIF readers rotate by irot and ignore EXIF orientation.
+	// invalid). For HEIC it comes from the primary item's irot property
+	// instead (1 when absent), because HEIF readers rotate by irot and
+	// ignore the EXIF orientation; a mirroring imir property is not
+	// reported.
 	Orientation int
 }
 

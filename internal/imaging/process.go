@@ -77,9 +77,9 @@ func inspect(r io.Reader, contentType string, maxPixels int) (Info, image.Image,
 		h := chk.s.(done).structure.(*heicCheck)
 		info.Width, info.Height = h.info.width, h.info.height
 		applyExif(&info, chk.exif())
-		if h.info.orientation != 0 {
-			info.Orientation = h.info.orientation
-		}
+		// HEIF readers turn the image by its irot property and ignore the
+		// EXIF orientation, so irot alone says how it is shown.
+		info.Orientation = max(h.info.orientation, 1)
 		if err := checkPixels(info, maxPixels); err != nil {
 			return info, nil, err
 		}

@@ -97,10 +97,10 @@ func shrink(img image.Image, k int) *image.RGBA {
 			}
 			n := uint64((x1 - x0) * (y1 - y0))
 			i := dst.PixOffset(ox, oy)
-			dst.Pix[i+0] = uint8((sr/n + 128) >> 8)
-			dst.Pix[i+1] = uint8((sg/n + 128) >> 8)
-			dst.Pix[i+2] = uint8((sb/n + 128) >> 8)
-			dst.Pix[i+3] = uint8((sa/n + 128) >> 8)
+			dst.Pix[i+0] = uint8(sr / n >> 8)
+			dst.Pix[i+1] = uint8(sg / n >> 8)
+			dst.Pix[i+2] = uint8(sb / n >> 8)
+			dst.Pix[i+3] = uint8(sa / n >> 8)
 		}
 	}
 	return dst
@@ -131,6 +131,7 @@ func shrinkYCbCr(m *image.YCbCr, k int) *image.RGBA {
 	sy := make([]uint32, mw)
 	scb := make([]uint32, mw)
 	scr := make([]uint32, mw)
+	x0c := b.Min.X >> hsh // chroma column of the image's left edge
 	for oy := range mh {
 		clear(sy)
 		clear(scb)
@@ -140,31 +141,42 @@ func shrinkYCbCr(m *image.YCbCr, k int) *image.RGBA {
 		for y := y0; y < y1; y++ {
 			yi := (y - b.Min.Y) * m.YStride
 			yrow := m.Y[yi : yi+w]
-			ci := (y>>vsh - b.Min.Y>>vsh) * m.CStride
-			cw := (b.Max.X-1)>>hsh - b.Min.X>>hsh + 1
-			cb, cr := m.Cb[ci:ci+cw], m.Cr[ci:ci+cw]
 			for ox := range mw {
-				x0 := ox * k
-				x1 := min(x0+k, w)
-				var ty, tcb, tcr uint32
-				for _, v := range yrow[x0:x1] {
-					ty += uint32(v)
+				var t uint32
+				for _, v := range yrow[ox*k : min(ox*k+k, w)] {
+					t += uint32(v)
 				}
-				for x := b.Min.X + x0; x < b.Min.X+x1; x++ {
-					c := x>>hsh - b.Min.X>>hsh
-					tcb += uint32(cb[c])
-					tcr += uint32(cr[c])
+				sy[ox] += t
+			}
+		}
+		// Chroma is averaged at its own resolution over the samples the
+		// block touches; at odd k a sample on the edge counts for both
+		// neighbours, which no one can see in a thumbnail.
+		cy0, cy1 := y0>>vsh, (y1-1)>>vsh
+		for cy := cy0; cy <= cy1; cy++ {
+			ci := (cy - b.Min.Y>>vsh) * m.CStride
+			cb, cr := m.Cb[ci:], m.Cr[ci:]
+			for ox := range mw {
+				x0 := b.Min.X + ox*k
+				x1 := min(x0+k, b.Max.X)
+				var tb, tr uint32
+				for c := x0>>hsh - x0c; c <= (x1-1)>>hsh-x0c; c++ {
+					tb += uint32(cb[c])
+					tr += uint32(cr[c])
 				}
-				sy[ox] += ty
-				scb[ox] += tcb
-				scr[ox] += tcr
+				scb[ox] += tb
+				scr[ox] += tr
 			}
 		}
 		rows := uint32(y1 - y0)
+		crows := uint32(cy1 - cy0 + 1)
 		for ox := range mw {
-			n := uint32(min(k, w-ox*k)) * rows
+			x0 := b.Min.X + ox*k
+			x1 := min(x0+k, b.Max.X)
+			n := uint32(x1-x0) * rows
+			nc := uint32((x1-1)>>hsh-x0>>hsh+1) * crows
 			r, g, bl := color.YCbCrToRGB(
-				uint8((sy[ox]+n/2)/n), uint8((scb[ox]+n/2)/n), uint8((scr[ox]+n/2)/n))
+				uint8((sy[ox]+n/2)/n), uint8((scb[ox]+nc/2)/nc), uint8((scr[ox]+nc/2)/nc))
 			i := dst.PixOffset(ox, oy)
 			dst.Pix[i+0], dst.Pix[i+1], dst.Pix[i+2], dst.Pix[i+3] = r, g, bl, 0xFF
 		}

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 
 	"github.com/zhengning-court/xiezhi/internal/domain"
 	"github.com/zhengning-court/xiezhi/internal/imaging"
@@ -27,18 +26,24 @@ type PhotoUpload struct {
 var errTooLarge = errors.New("photo over the size cap")
 
 // capReader fails once more than max bytes are read, so that an oversized
-// body is refused while it streams, never held.
+// body is refused while it streams, never held. It remembers the body's
+// own read error, to tell a client that went away from a failing store.
 type capReader struct {
-	r   io.Reader
-	n   int64
-	max int64
+	r       io.Reader
+	n       int64
+	max     int64
+	readErr error
 }
 
 func (c *capReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	if c.n > c.max {
+		c.readErr = errTooLarge
 		return n, errTooLarge
+	}
+	if err != nil && !errors.Is(err, io.EOF) {
+		c.readErr = err
 	}
 	return n, err
 }
@@ -77,11 +82,12 @@ func (s *Service) AddPhoto(ctx context.Context, a domain.Actor, up PhotoUpload) 
 		return domain.Photo{}, false, err
 	}
 
-	body := bufio.NewReaderSize(&capReader{r: up.Body, max: s.cfg.MaxPhotoBytes}, 4096)
+	src := &capReader{r: up.Body, max: s.cfg.MaxPhotoBytes}
+	body := bufio.NewReaderSize(src, 4096)
 	head, err := body.Peek(512)
 	if len(head) == 0 {
-		if errors.Is(err, errTooLarge) {
-			return domain.Photo{}, false, domain.Errorf(domain.ETooLarge, "photo over %d bytes", s.cfg.MaxPhotoBytes)
+		if src.readErr != nil {
+			return domain.Photo{}, false, uploadError(src.readErr, s.cfg.MaxPhotoBytes)
 		}
 		return domain.Photo{}, false, domain.Invalid(domain.FieldError{Field: "body", Code: "required"})
 	}
@@ -94,6 +100,9 @@ func (s *Service) AddPhoto(ctx context.Context, a domain.Actor, up PhotoUpload) 
 	key := fmt.Sprintf("leads/%s/%s/%s", l.ID, up.PhotoID, s.newID())
 	info, err := s.objects.Put(ctx, key, io.TeeReader(body, io.MultiWriter(hash, check)), up.ContentLength, contentType)
 	if err != nil {
+		if src.readErr != nil { // the client's body failed, not the store
+			return domain.Photo{}, false, uploadError(src.readErr, s.cfg.MaxPhotoBytes)
+		}
 		return domain.Photo{}, false, uploadError(err, s.cfg.MaxPhotoBytes)
 	}
 	keys := []string{key}
@@ -201,8 +210,9 @@ func (s *Service) photoAllowed(ctx context.Context, leads domain.LeadStore, l do
 // hashed (and thrown away) to tell a retry from a different photo.
 func (s *Service) samePhoto(prev domain.Photo, up PhotoUpload) (domain.Photo, bool, error) {
 	hash := sha256.New()
-	if _, err := io.Copy(hash, &capReader{r: up.Body, max: s.cfg.MaxPhotoBytes}); err != nil {
-		return domain.Photo{}, false, uploadError(err, s.cfg.MaxPhotoBytes)
+	src := &capReader{r: up.Body, max: s.cfg.MaxPhotoBytes}
+	if _, err := io.Copy(hash, src); err != nil {
+		return domain.Photo{}, false, uploadError(src.readErr, s.cfg.MaxPhotoBytes)
 	}
 	return s.samePhotoHash(prev, hex.EncodeToString(hash.Sum(nil)))
 }
@@ -244,17 +254,20 @@ func (s *Service) inspect(ctx context.Context, p *domain.Photo) ([]byte, error) 
 	return thumb, nil
 }
 
-// uploadError maps a failed streaming Put to what the client did wrong.
+// uploadError maps a failed upload to a problem: over the cap, a body that
+// does not match its Content-Length, or one the client stopped sending are
+// the client's; anything else (the store) stays as it is.
 func uploadError(err error, max int64) error {
+	var de *domain.Error
 	switch {
 	case errors.Is(err, errTooLarge):
 		return domain.Errorf(domain.ETooLarge, "photo over %d bytes", max)
-	case domain.IsCode(err, domain.EInvalid):
-		return domain.Errorf(domain.EInvalid, "the body does not match its Content-Length")
-	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, http.ErrBodyReadAfterClose):
-		return domain.Errorf(domain.EInvalid, "the upload was cut short: %v", err)
+	case errors.As(err, &de) && de.Code == domain.EInvalid:
+		return domain.Wrap(domain.EInvalid, err, "the body does not match its Content-Length")
+	case errors.As(err, &de):
+		return err
 	}
-	return err
+	return domain.Wrap(domain.EInvalid, err, "the upload was cut short")
 }
 
 // Photos lists a lead's photos. Errors: ENotFound.
