@@ -155,13 +155,7 @@ func (h *handlers) createLead(c *gin.Context) {
 	if in.Location != nil {
 		sub.Location = &intake.LocationInput{Lat: in.Location.Lat, Lng: in.Location.Lng, AccuracyM: in.Location.AccuracyM, CRS: in.Location.CRS}
 	}
-	render := func(l domain.Lead) ([]byte, error) {
-		v, err := h.o.Intake.View(c.Request.Context(), a, l)
-		if err != nil {
-			return nil, err
-		}
-		return json.Marshal(toLeadJSON(v))
-	}
+	render := func(v intake.LeadView) ([]byte, error) { return json.Marshal(toLeadJSON(v)) }
 	res, err := h.o.Intake.Submit(c.Request.Context(), a, sub, intake.Request{Key: c.GetHeader("Idempotency-Key"), Hash: hash}, render)
 	if err != nil {
 		renderProblem(c, err)

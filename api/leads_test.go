@@ -387,3 +387,40 @@ func TestWantedList(t *testing.T) {
 		}
 	})
 }
+
+// TestRefsUnderConcurrency: twenty different leads at once get twenty
+// distinct, gap-free references.
+func TestRefsUnderConcurrency(t *testing.T) {
+	backendtest.Each(t, func(t *testing.T, b backendtest.Backend) {
+		w := newWorld(t, b)
+		tokens := []string{w.token("assistant"), w.token("assistant2"), w.token("assistantB"), w.token("officer")}
+		var mu sync.Mutex
+		refs := map[string]bool{}
+		var wg sync.WaitGroup
+		for i := range 20 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				body := map[string]any{"kind": "whereabouts", "description": fmt.Sprint("第", i, "条"), "details": map[string]any{"where": "集市"}}
+				if i%4 == 3 {
+					body["village_id"] = w.villageA.ID // the officer names a village
+				}
+				rec := w.do(postLead(tokens[i%4], body, ""))
+				if rec.Code != 201 {
+					t.Errorf("lead %d: %d %s", i, rec.Code, rec.Body)
+					return
+				}
+				mu.Lock()
+				refs[decodeBody(t, rec)["ref"].(string)] = true
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		year := w.clock.now().In(time.FixedZone("CST", 8*3600)).Year()
+		for i := 1; i <= 20; i++ {
+			if ref := fmt.Sprintf("ZN-%d-%06d", year, i); !refs[ref] {
+				t.Errorf("%s missing; got %v", ref, refs)
+			}
+		}
+	})
+}

@@ -147,7 +147,7 @@ func newWorld(t *testing.T, b backendtest.Backend) *world {
 	must(err)
 	w.accounts = w.newAccounts()
 	w.router = api.New(api.Options{
-		Logger:   slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		Logger:   slog.New(slog.NewJSONHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError})),
 		Registry: prometheus.NewRegistry(),
 		Spec:     xiezhi.OpenAPI,
 		Accounts: w.accounts,
@@ -267,4 +267,14 @@ func wantProblem(t *testing.T, rec *httptest.ResponseRecorder, status int, code 
 		t.Fatalf("problem code %v, want %s: %s", p["code"], code, rec.Body)
 	}
 	return p
+}
+
+// testLog sends the server's error log lines to the test's log, so that a
+// 500 in a test shows its cause.
+type testLog struct{ t *testing.T }
+
+func (l testLog) Write(p []byte) (int, error) {
+	l.t.Helper()
+	l.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
 }

@@ -85,7 +85,13 @@ func (s *Service) Config() Config { return s.cfg }
 // grid in scope or in their team's queue (the county queue) for roles that
 // read leads. Anything else is ENotFound.
 func (s *Service) visible(ctx context.Context, a domain.Actor, id string) (domain.Lead, error) {
-	l, err := s.leads.GetLead(ctx, id)
+	return visibleIn(ctx, s.leads, a, id)
+}
+
+// visibleIn is visible on a given store: inside a transaction, its own, so
+// that a transaction never waits for a second connection of the pool.
+func visibleIn(ctx context.Context, leads domain.LeadStore, a domain.Actor, id string) (domain.Lead, error) {
+	l, err := leads.GetLead(ctx, id)
 	if err != nil {
 		return domain.Lead{}, err
 	}
@@ -101,7 +107,12 @@ func (s *Service) visible(ctx context.Context, a domain.Actor, id string) (domai
 // own returns the lead if the actor reported it; a lead they may see but
 // did not report is EForbidden, any other ENotFound.
 func (s *Service) own(ctx context.Context, a domain.Actor, id string) (domain.Lead, error) {
-	l, err := s.visible(ctx, a, id)
+	return ownIn(ctx, s.leads, a, id)
+}
+
+// ownIn is own on a given store.
+func ownIn(ctx context.Context, leads domain.LeadStore, a domain.Actor, id string) (domain.Lead, error) {
+	l, err := visibleIn(ctx, leads, a, id)
 	if err != nil {
 		return l, err
 	}

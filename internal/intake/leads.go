@@ -86,7 +86,7 @@ func (s *Service) transition(ctx context.Context, a domain.Actor, id string, ver
 	event, note string, change func(*domain.Lead)) (domain.Lead, error) {
 	var out domain.Lead
 	err := s.tx.Transact(ctx, func(st domain.Stores) error {
-		l, err := s.own(ctx, a, id)
+		l, err := ownIn(ctx, st.Leads, a, id)
 		if err != nil {
 			return err
 		}

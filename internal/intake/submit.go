@@ -53,8 +53,9 @@ type Result struct {
 }
 
 // Render turns the created lead into the response body that is stored with
-// the idempotency record, so a replay answers byte for byte the same.
-type Render func(domain.Lead) ([]byte, error)
+// the idempotency record, so a replay answers byte for byte the same. It
+// runs inside the lead's transaction and must not touch the database.
+type Render func(LeadView) ([]byte, error)
 
 var idemKey = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
 
@@ -175,7 +176,11 @@ func (s *Service) submit(ctx context.Context, a domain.Actor, in SubmitInput, re
 		if err := st.Leads.AddDuplicates(ctx, l.ID, dups); err != nil {
 			return err
 		}
-		if body, err = render(l); err != nil {
+		view := LeadView{Lead: l, Officer: a.Can(domain.ActLeadReadAll)}
+		if view.Officer {
+			view.Duplicates = dups
+		}
+		if body, err = render(view); err != nil {
 			return err
 		}
 		if req.Key != "" {
@@ -208,7 +213,11 @@ func (s *Service) existing(ctx context.Context, a domain.Actor, id, hash string,
 	if l.ReporterID != a.UserID || l.ContentHash != hash {
 		return Result{}, true, domain.Errorf(domain.EConflict, "lead id %s is already used for other content", id)
 	}
-	body, err := render(l)
+	view, err := s.view(ctx, a, l)
+	if err != nil {
+		return Result{}, true, err
+	}
+	body, err := render(view)
 	return Result{Lead: l, Status: http.StatusOK, Body: body}, true, err
 }
 
