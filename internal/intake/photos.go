@@ -84,7 +84,7 @@ func (s *Service) AddPhoto(ctx context.Context, a domain.Actor, up PhotoUpload) 
 
 	src := &capReader{r: up.Body, max: s.cfg.MaxPhotoBytes}
 	body := bufio.NewReaderSize(src, 4096)
-	head, err := body.Peek(512)
+	head, _ := body.Peek(512) // a short body is fine; a failing one shows in src.readErr
 	if len(head) == 0 {
 		if src.readErr != nil {
 			return domain.Photo{}, false, uploadError(src.readErr, s.cfg.MaxPhotoBytes)
