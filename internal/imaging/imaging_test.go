@@ -671,6 +671,16 @@ func TestProcess(t *testing.T) {
 	}
 }
 
+func TestThumbnailLeavesInputAlone(t *testing.T) {
+	m := image.NewRGBA(image.Rect(0, 0, 100, 50)) // transparent, small
+	if _, err := Thumbnail(m, 6); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(m.Pix, make([]byte, len(m.Pix))) {
+		t.Error("Thumbnail changed its input")
+	}
+}
+
 func TestInspect(t *testing.T) {
 	f := fixtures(t)
 	info, err := Inspect(bytes.NewReader(f.jpegExif), JPEG, 0)
@@ -1022,7 +1032,6 @@ func phonePhoto(b testing.TB) []byte {
 func BenchmarkProcess(b *testing.B) {
 	data := phonePhoto(b)
 	b.SetBytes(int64(len(data)))
-	b.ReportMetric(float64(len(data))/(1<<20), "file-MiB")
 	b.ReportAllocs()
 	for b.Loop() {
 		info, thumb, err := Process(bytes.NewReader(data), JPEG, 0)
@@ -1030,4 +1039,5 @@ func BenchmarkProcess(b *testing.B) {
 			b.Fatalf("Process = %+v, %d bytes, %v", info, len(thumb), err)
 		}
 	}
+	b.ReportMetric(float64(len(data))/(1<<20), "file-MiB")
 }

@@ -12,7 +12,8 @@ import (
 )
 
 // Thumbnail makes a JPEG (quality ThumbnailQuality) of img whose longest side
-// is ThumbnailSize pixels, keeping the aspect ratio and never enlarging. It
+// is ThumbnailSize pixels, keeping the aspect ratio; smaller images keep
+// their size, they are never enlarged. img is not changed. It
 // applies the EXIF orientation (1-8; anything else counts as 1) so the
 // thumbnail is upright: phones store the sensor's pixels and a tag saying
 // how to turn them. Transparency is flattened onto white.
@@ -30,14 +31,15 @@ func Thumbnail(img image.Image, orientation int) ([]byte, error) {
 	dw, dh := fit(w, h, ThumbnailSize)
 
 	src, sr := img, b
+	var shrunk *image.RGBA // ours to change, unlike img
 	if k := min(w/dw, h/dh); k >= 2 {
-		m := shrink(img, k)
-		src, sr = m, m.Bounds()
+		shrunk = shrink(img, k)
+		src, sr = shrunk, shrunk.Bounds()
 	}
 	var small *image.RGBA
-	switch m, ok := src.(*image.RGBA); {
-	case ok && sr.Dx() == dw && sr.Dy() == dh:
-		small = m
+	switch {
+	case shrunk != nil && sr.Dx() == dw && sr.Dy() == dh:
+		small = shrunk
 	case sr.Dx() == dw && sr.Dy() == dh:
 		small = image.NewRGBA(image.Rect(0, 0, dw, dh))
 		draw.Draw(small, small.Bounds(), src, sr.Min, draw.Src)

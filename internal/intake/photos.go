@@ -100,8 +100,11 @@ func (s *Service) AddPhoto(ctx context.Context, a domain.Actor, up PhotoUpload) 
 	key := fmt.Sprintf("leads/%s/%s/%s", l.ID, up.PhotoID, s.newID())
 	info, err := s.objects.Put(ctx, key, io.TeeReader(body, io.MultiWriter(hash, check)), up.ContentLength, contentType)
 	if err != nil {
-		if src.readErr != nil { // the client's body failed, not the store
+		switch {
+		case src.readErr != nil: // the client's body failed, not the store
 			return domain.Photo{}, false, uploadError(src.readErr, s.cfg.MaxPhotoBytes)
+		case errors.Is(err, imaging.ErrCorrupt): // the checker stopped the stream
+			return domain.Photo{}, false, domain.Invalid(domain.FieldError{Field: "body", Code: "corrupt_image"})
 		}
 		return domain.Photo{}, false, uploadError(err, s.cfg.MaxPhotoBytes)
 	}
@@ -243,8 +246,14 @@ func (s *Service) inspect(ctx context.Context, p *domain.Photo) ([]byte, error) 
 	switch {
 	case errors.Is(err, imaging.ErrTooManyPixels):
 		return nil, domain.Invalid(domain.FieldError{Field: "body", Code: "too_many_pixels", Params: map[string]any{"max": s.cfg.MaxPixels}})
-	case err != nil:
+	case errors.Is(err, imaging.ErrCorrupt):
 		return nil, domain.Invalid(domain.FieldError{Field: "body", Code: "corrupt_image"})
+	case errors.Is(err, imaging.ErrUnsupported):
+		// Well-formed, but beyond Go's decoders (an arithmetic-coded JPEG, an
+		// animated WebP): kept as evidence, without a thumbnail.
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("inspect photo %s: %w", p.ID, err) // reading the store failed
 	}
 	p.Width, p.Height = info.Width, info.Height
 	p.TakenAt = info.TakenAt
