@@ -56,6 +56,20 @@ type leadJSON struct {
 	UpdatedAt          time.Time        `json:"updated_at"`
 	LocationFlag       *string          `json:"location_flag,omitempty"`
 	PossibleDuplicates *[]duplicateJSON `json:"possible_duplicates,omitempty"`
+	*officerLeadJSON
+}
+
+// officerLeadJSON are the triage fields only the enforcement team sees.
+type officerLeadJSON struct {
+	AssigneeID         *string    `json:"assignee_id"`
+	DueAt              *time.Time `json:"due_at"`
+	Overdue            bool       `json:"overdue"`
+	RejectReason       *string    `json:"reject_reason"`
+	DuplicateOf        *string    `json:"duplicate_of"`
+	Measure            *string    `json:"measure"`
+	MeasureDate        *string    `json:"measure_date"`
+	Outcome            *string    `json:"outcome"`
+	AmountRecoveredFen *int64     `json:"amount_recovered_fen"`
 }
 
 func toLeadJSON(v intake.LeadView) leadJSON {
@@ -91,6 +105,14 @@ func toLeadJSON(v intake.LeadView) leadJSON {
 			dups[i] = duplicateJSON{LeadID: d.LeadID, Ref: d.Ref, Reason: d.Reason}
 		}
 		j.PossibleDuplicates = &dups
+		o := &officerLeadJSON{AssigneeID: optional(l.AssigneeID), Overdue: l.Overdue(v.Now), RejectReason: optional(l.RejectReason),
+			DuplicateOf: optional(l.DuplicateOf), Measure: optional(l.Measure), MeasureDate: optional(l.MeasureDate),
+			Outcome: optional(l.Outcome), AmountRecoveredFen: l.AmountRecoveredFen}
+		if !l.DueAt.IsZero() {
+			d := l.DueAt.UTC()
+			o.DueAt = &d
+		}
+		j.officerLeadJSON = o
 	}
 	return j
 }

@@ -55,6 +55,9 @@ type Problem struct {
 	RequestID string         `json:"request_id"`
 	Errors    []ProblemField `json:"errors,omitempty"`
 	Checks    []checkResult  `json:"checks,omitempty"` // readiness only
+	// AllowedNext, on an illegal lead transition, names where the caller
+	// may move the lead instead.
+	AllowedNext *[]string `json:"allowed_next,omitempty"` // a pointer: an empty list is still written
 }
 
 // ProblemField is one invalid field of a request.

@@ -70,6 +70,9 @@ func TestEveryEndpointSecurity(t *testing.T) {
 			{"GET", "/v1/leads/" + lead + "/photos/" + photo, nil, "", everyone},
 			{"GET", "/v1/leads/" + lead + "/photos/" + photo + "/thumbnail", nil, "", everyone},
 			{"GET", "/v1/wanted", nil, "", []string{"assistant", "assistant2", "assistantB"}},
+			// Triage: roles that do not triage get 403; officers of other grids 404 (TestTransitionBadInput).
+			{"POST", "/v1/leads/" + lead + "/transitions", map[string]any{"to": "needs_info", "note": "?"}, "", []string{"officer", "officerB", "gridlead", "admin"}},
+			{"POST", "/v1/leads/" + lead + "/comments", map[string]any{"text": "x"}, "", []string{"officer", "officerB", "gridlead", "admin"}},
 		}
 		covered := map[string]bool{}
 		route := func(method, path string) string {

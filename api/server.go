@@ -20,6 +20,7 @@ import (
 	"github.com/zhengning-court/xiezhi/internal/domain"
 	"github.com/zhengning-court/xiezhi/internal/intake"
 	"github.com/zhengning-court/xiezhi/internal/organisation"
+	"github.com/zhengning-court/xiezhi/internal/triage"
 )
 
 // Options is everything the router needs; cmd/xiezhi wires it.
@@ -36,6 +37,7 @@ type Options struct {
 	JWKS     func() []byte         // public keys, served at /.well-known/jwks.json
 	Contacts *contactbook.Service  // contact book import and export
 	Intake   *intake.Service       // leads and photos from the phones
+	Triage   *triage.Service       // the enforcement teams' workflow
 }
 
 // handlers are the resource handlers; they share the options.
@@ -131,6 +133,8 @@ func routes(r *gin.Engine, h *handlers) {
 	a.GET("/leads/:lead_id/events", h.leadEvents)
 	a.POST("/leads/:lead_id/withdraw", h.withdrawLead)
 	a.POST("/leads/:lead_id/answer", h.answerLead)
+	a.POST("/leads/:lead_id/transitions", h.transitionLead)
+	a.POST("/leads/:lead_id/comments", h.commentLead)
 	a.GET("/leads/:lead_id/photos", h.listPhotos)
 	a.PUT("/leads/:lead_id/photos/:photo_id", h.putPhoto)
 	a.GET("/leads/:lead_id/photos/:photo_id", h.getPhoto(false))

@@ -33,6 +33,7 @@ import (
 	"github.com/zhengning-court/xiezhi/internal/jwtauth"
 	"github.com/zhengning-court/xiezhi/internal/organisation"
 	"github.com/zhengning-court/xiezhi/internal/password"
+	"github.com/zhengning-court/xiezhi/internal/triage"
 )
 
 // cheap keeps argon2id fast in tests; the format is the production one.
@@ -156,6 +157,7 @@ func newWorld(t *testing.T, b backendtest.Backend) *world {
 		JWKS:     w.keyring.JWKS,
 		Contacts: contactbook.NewService(b.DB, org),
 		Intake:   intake.New(b.DB, b.DB.Leads(), org, b.DB.Cases(), b.Objects, w.clock.now, gormstore.NewID, intake.DefaultConfig()),
+		Triage:   triage.New(b.DB, b.DB.Leads(), org, w.clock.now, gormstore.NewID, triage.DefaultConfig),
 	})
 	w.client = apitest.New(t, w.router)
 	return w

@@ -27,6 +27,7 @@ import (
 	"github.com/zhengning-court/xiezhi/internal/organisation"
 	"github.com/zhengning-court/xiezhi/internal/password"
 	"github.com/zhengning-court/xiezhi/internal/seed"
+	"github.com/zhengning-court/xiezhi/internal/triage"
 )
 
 // serve runs "xiezhi serve": open the stores, migrate, load reference and
@@ -89,6 +90,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		JWKS:     keyring.JWKS,
 		Contacts: contactbook.NewService(db, db.Org()),
 		Intake:   intakeSvc,
+		Triage:   triage.New(db, db.Leads(), db.Org(), time.Now, gormstore.NewID, triage.DefaultConfig),
 		Checks: []api.Check{
 			{Name: "database", Backend: db.Name(), Ping: db.Ping},
 			{Name: "object_store", Backend: objects.Name(), Ping: objects.Ping},

@@ -97,9 +97,36 @@ type Lead struct {
 	PhotosExpected int
 	PhotosReceived int
 	ContentHash    string // hash of what the client sent, to recognise a resubmission
-	Version        int
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+
+	// Triage.
+	AssigneeID         string
+	DueAt              time.Time // verification deadline, set on acceptance
+	RejectReason       string
+	DuplicateOf        string
+	Measure            string
+	MeasureDate        string // YYYY-MM-DD
+	Outcome            string
+	AmountRecoveredFen *int64
+
+	Version   int
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Overdue reports whether the verification deadline has passed at now
+// while the lead still awaits verification.
+func (l Lead) Overdue(now time.Time) bool {
+	return !l.DueAt.IsZero() && now.After(l.DueAt) && l.Status == LeadAccepted
+}
+
+// SeesLead reports whether the actor may see the lead: the reporter, or a
+// role that reads leads with the lead's grid in scope or the lead in their
+// team's queue (the county queue holds other grids' leads).
+func (a Actor) SeesLead(l Lead) bool {
+	if l.ReporterID == a.UserID {
+		return true
+	}
+	return a.Can(ActLeadReadAll) && (a.SeesGrid(l.GridID) || a.TeamID != "" && l.TeamID == a.TeamID)
 }
 
 // Duplicate reasons.

@@ -14,33 +14,41 @@ import (
 )
 
 type leadRow struct {
-	ID             string `gorm:"primaryKey"`
-	Ref            string
-	ReporterID     string
-	GridID         string
-	VillageID      string
-	TeamID         *string
-	Kind           string
-	Status         string
-	Priority       int
-	DebtorID       *string
-	DebtorName     *string
-	CaseNumber     *string
-	Description    string
-	Lat, Lng       *float64
-	AccuracyM      *float64
-	Crs            *string
-	LocationFlag   *string
-	CapturedAt     *time.Time
-	ReceivedAt     time.Time
-	Details        string
-	Plate          *string
-	PhotosExpected int
-	PhotosReceived int
-	ContentHash    string
-	Version        int
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	ID                 string `gorm:"primaryKey"`
+	Ref                string
+	ReporterID         string
+	GridID             string
+	VillageID          string
+	TeamID             *string
+	Kind               string
+	Status             string
+	Priority           int
+	DebtorID           *string
+	DebtorName         *string
+	CaseNumber         *string
+	Description        string
+	Lat, Lng           *float64
+	AccuracyM          *float64
+	Crs                *string
+	LocationFlag       *string
+	CapturedAt         *time.Time
+	ReceivedAt         time.Time
+	Details            string
+	Plate              *string
+	PhotosExpected     int
+	PhotosReceived     int
+	ContentHash        string
+	AssigneeID         *string
+	DueAt              *time.Time
+	RejectReason       *string
+	DuplicateOf        *string
+	Measure            *string
+	MeasureDate        *string
+	Outcome            *string
+	AmountRecoveredFen *int64
+	Version            int
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
 }
 
 func (leadRow) TableName() string { return "leads" }
@@ -61,6 +69,9 @@ func leadToRow(l domain.Lead) (leadRow, error) {
 		LocationFlag: nullable(l.LocationFlag), CapturedAt: nullableTime(l.CapturedAt), ReceivedAt: l.ReceivedAt.UTC(),
 		Details: string(d), Plate: nullable(l.Plate), PhotosExpected: l.PhotosExpected, PhotosReceived: l.PhotosReceived,
 		ContentHash: l.ContentHash, Version: l.Version, CreatedAt: l.CreatedAt.UTC(), UpdatedAt: l.UpdatedAt.UTC(),
+		AssigneeID: nullable(l.AssigneeID), DueAt: nullableTime(l.DueAt), RejectReason: nullable(l.RejectReason),
+		DuplicateOf: nullable(l.DuplicateOf), Measure: nullable(l.Measure), MeasureDate: nullable(l.MeasureDate),
+		Outcome: nullable(l.Outcome), AmountRecoveredFen: l.AmountRecoveredFen,
 	}
 	if loc := l.Location; loc != nil {
 		crs := string(loc.CRS)
@@ -77,6 +88,9 @@ func (r leadRow) domain() (domain.Lead, error) {
 		LocationFlag: deref(r.LocationFlag), CapturedAt: derefTime(r.CapturedAt), ReceivedAt: r.ReceivedAt.UTC(),
 		Plate: deref(r.Plate), PhotosExpected: r.PhotosExpected, PhotosReceived: r.PhotosReceived,
 		ContentHash: r.ContentHash, Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		AssigneeID: deref(r.AssigneeID), DueAt: derefTime(r.DueAt), RejectReason: deref(r.RejectReason),
+		DuplicateOf: deref(r.DuplicateOf), Measure: deref(r.Measure), MeasureDate: deref(r.MeasureDate),
+		Outcome: deref(r.Outcome), AmountRecoveredFen: r.AmountRecoveredFen,
 	}
 	if r.Lat != nil && r.Lng != nil {
 		l.Location = &domain.Location{Lat: *r.Lat, Lng: *r.Lng, CRS: domain.CRS(deref(r.Crs))}
@@ -225,6 +239,8 @@ func (s *LeadStore) UpdateLead(ctx context.Context, l domain.Lead, version int) 
 	res := q.Updates(map[string]any{
 		"status": row.Status, "priority": row.Priority, "team_id": row.TeamID, "grid_id": row.GridID,
 		"photos_expected": row.PhotosExpected, "photos_received": row.PhotosReceived, "details": row.Details,
+		"assignee_id": row.AssigneeID, "due_at": row.DueAt, "reject_reason": row.RejectReason, "duplicate_of": row.DuplicateOf,
+		"measure": row.Measure, "measure_date": row.MeasureDate, "outcome": row.Outcome, "amount_recovered_fen": row.AmountRecoveredFen,
 		"version": gorm.Expr("version + 1"), "updated_at": l.UpdatedAt.UTC(),
 	})
 	if res.Error != nil {

@@ -95,13 +95,10 @@ func visibleIn(ctx context.Context, leads domain.LeadStore, a domain.Actor, id s
 	if err != nil {
 		return domain.Lead{}, err
 	}
-	if l.ReporterID == a.UserID {
-		return l, nil
+	if !a.SeesLead(l) {
+		return domain.Lead{}, domain.Errorf(domain.ENotFound, "lead %s", id)
 	}
-	if a.Can(domain.ActLeadReadAll) && (a.SeesGrid(l.GridID) || a.TeamID != "" && l.TeamID == a.TeamID) {
-		return l, nil
-	}
-	return domain.Lead{}, domain.Errorf(domain.ENotFound, "lead %s", id)
+	return l, nil
 }
 
 // own returns the lead if the actor reported it; a lead they may see but

@@ -3,6 +3,7 @@ package intake
 import (
 	"context"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/zhengning-court/xiezhi/internal/domain"
@@ -13,10 +14,11 @@ type LeadView struct {
 	Lead       domain.Lead
 	Duplicates []domain.PossibleDuplicate // officers only; nil for the reporter
 	Officer    bool                       // the viewer may see officer-only fields
+	Now        time.Time                  // for "overdue"
 }
 
 func (s *Service) view(ctx context.Context, a domain.Actor, l domain.Lead) (LeadView, error) {
-	v := LeadView{Lead: l, Officer: a.Can(domain.ActLeadReadAll)}
+	v := LeadView{Lead: l, Officer: a.Can(domain.ActLeadReadAll), Now: s.now()}
 	if v.Officer {
 		d, err := s.leads.Duplicates(ctx, l.ID)
 		if err != nil {

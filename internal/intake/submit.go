@@ -176,7 +176,7 @@ func (s *Service) submit(ctx context.Context, a domain.Actor, in SubmitInput, re
 		if err := st.Leads.AddDuplicates(ctx, l.ID, dups); err != nil {
 			return err
 		}
-		view := LeadView{Lead: l, Officer: a.Can(domain.ActLeadReadAll)}
+		view := LeadView{Lead: l, Officer: a.Can(domain.ActLeadReadAll), Now: now}
 		if view.Officer {
 			view.Duplicates = dups
 		}

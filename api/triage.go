@@ -1,0 +1,70 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/zhengning-court/xiezhi/internal/domain"
+	"github.com/zhengning-court/xiezhi/internal/triage"
+)
+
+// transitionLead handles POST /v1/leads/{lead_id}/transitions.
+func (h *handlers) transitionLead(c *gin.Context) {
+	var in struct {
+		To                 string `json:"to"`
+		AssigneeID         string `json:"assignee_id"`
+		Note               string `json:"note"`
+		PublicNote         bool   `json:"public_note"`
+		ReasonCode         string `json:"reason_code"`
+		DuplicateOf        string `json:"duplicate_of"`
+		Measure            string `json:"measure"`
+		MeasureDate        string `json:"measure_date"`
+		Outcome            string `json:"outcome"`
+		AmountRecoveredFen *int64 `json:"amount_recovered_fen"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		renderProblem(c, err)
+		return
+	}
+	version, err := ifMatch(c)
+	if err != nil {
+		renderProblem(c, err)
+		return
+	}
+	l, err := h.o.Triage.Move(c.Request.Context(), actor(c), c.Param("lead_id"), triage.Transition{
+		To: domain.LeadStatus(in.To), AssigneeID: in.AssigneeID, Note: in.Note, PublicNote: in.PublicNote, ReasonCode: in.ReasonCode,
+		DuplicateOf: in.DuplicateOf, Measure: in.Measure, MeasureDate: in.MeasureDate, Outcome: in.Outcome, AmountRecoveredFen: in.AmountRecoveredFen,
+	}, version)
+	var illegal *triage.IllegalError
+	if errors.As(err, &illegal) {
+		p := newProblem(c, err)
+		next := make([]string, len(illegal.Allowed))
+		for i, s := range illegal.Allowed {
+			next[i] = string(s)
+		}
+		p.AllowedNext = &next
+		writeProblem(c, p)
+		return
+	}
+	h.renderLead(c, l, err)
+}
+
+// commentLead handles POST /v1/leads/{lead_id}/comments.
+func (h *handlers) commentLead(c *gin.Context) {
+	var in struct {
+		Text   string `json:"text"`
+		Public bool   `json:"public"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		renderProblem(c, err)
+		return
+	}
+	e, err := h.o.Triage.Comment(c.Request.Context(), actor(c), c.Param("lead_id"), in.Text, in.Public)
+	if err != nil {
+		renderProblem(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, eventJSON{ID: e.ID, Type: e.Type, Note: optional(e.Note), Public: e.Public, ActorRole: string(e.ActorRole), At: e.At.UTC()})
+}
