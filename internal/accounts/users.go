@@ -21,6 +21,28 @@ type UserInput struct {
 	TeamID    *string
 }
 
+// apply sets the given fields on u and returns the phone as written (""
+// when not given), which validateUser normalises.
+func (in UserInput) apply(u *domain.User) string {
+	raw := ""
+	if in.Phone != nil {
+		raw = *in.Phone
+	}
+	if in.Name != nil {
+		u.Name = *in.Name
+	}
+	if in.Role != nil {
+		u.Role = *in.Role
+	}
+	if in.VillageID != nil {
+		u.VillageID = *in.VillageID
+	}
+	if in.TeamID != nil {
+		u.TeamID = *in.TeamID
+	}
+	return raw
+}
+
 // validateUser checks a user's fields and their membership: assistants
 // belong to an existing village, officers and grid leads to an existing
 // team, admins and auditors to neither. It returns every problem at once.
@@ -78,22 +100,7 @@ func (s *Service) CreateUser(ctx context.Context, a domain.Actor, in UserInput) 
 		return domain.User{}, "", err
 	}
 	u := domain.User{Status: domain.UserActive, MustChangePassword: true}
-	raw := ""
-	if in.Phone != nil {
-		raw = *in.Phone
-	}
-	if in.Name != nil {
-		u.Name = *in.Name
-	}
-	if in.Role != nil {
-		u.Role = *in.Role
-	}
-	if in.VillageID != nil {
-		u.VillageID = *in.VillageID
-	}
-	if in.TeamID != nil {
-		u.TeamID = *in.TeamID
-	}
+	raw := in.apply(&u)
 	if err := s.validateUser(ctx, &u, raw); err != nil {
 		return domain.User{}, "", err
 	}
@@ -123,25 +130,10 @@ func (s *Service) UpdateUser(ctx context.Context, a domain.Actor, id string, in 
 	if err != nil {
 		return domain.User{}, err
 	}
-	raw := ""
-	if in.Phone != nil {
-		raw = *in.Phone
-		if raw == "" {
-			return domain.User{}, domain.Invalid(domain.FieldError{Field: "phone", Code: "invalid"})
-		}
+	if in.Phone != nil && *in.Phone == "" {
+		return domain.User{}, domain.Invalid(domain.FieldError{Field: "phone", Code: "invalid"})
 	}
-	if in.Name != nil {
-		u.Name = *in.Name
-	}
-	if in.Role != nil {
-		u.Role = *in.Role
-	}
-	if in.VillageID != nil {
-		u.VillageID = *in.VillageID
-	}
-	if in.TeamID != nil {
-		u.TeamID = *in.TeamID
-	}
+	raw := in.apply(&u)
 	if err := s.validateUser(ctx, &u, raw); err != nil {
 		return domain.User{}, err
 	}
@@ -310,22 +302,7 @@ func (s *Service) ListAssistants(ctx context.Context, a domain.Actor, f Assistan
 // Errors: EValidation (fields, weak password), EConflict (phone taken).
 func (s *Service) AddUser(ctx context.Context, in UserInput, pw string) (domain.User, error) {
 	u := domain.User{Status: domain.UserActive}
-	raw := ""
-	if in.Phone != nil {
-		raw = *in.Phone
-	}
-	if in.Name != nil {
-		u.Name = *in.Name
-	}
-	if in.Role != nil {
-		u.Role = *in.Role
-	}
-	if in.VillageID != nil {
-		u.VillageID = *in.VillageID
-	}
-	if in.TeamID != nil {
-		u.TeamID = *in.TeamID
-	}
+	raw := in.apply(&u)
 	err := s.validateUser(ctx, &u, raw)
 	var fields []domain.FieldError
 	var de *domain.Error

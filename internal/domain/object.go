@@ -2,7 +2,9 @@ package domain
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -44,4 +46,45 @@ type ObjectStore interface {
 
 	// Name names the backend for logs and readiness ("localdir", "minio").
 	Name() string
+}
+
+// Object key limits, shared by every ObjectStore: keys must be valid file
+// paths on any filesystem and S3 object names alike.
+const (
+	MaxObjectKeyLen     = 512
+	MaxObjectSegmentLen = 200 // leaves room for suffixes under the usual 255-byte name limit
+)
+
+// CheckObjectKey returns EInvalid unless key is slash-separated segments of
+// [a-z0-9._-], none empty, "." or containing "..", at most MaxObjectKeyLen
+// bytes in all and MaxObjectSegmentLen a segment.
+func CheckObjectKey(key string) error {
+	bad := func(why string) error {
+		return Wrap(EInvalid, nil, "object key %q: %s", key, why)
+	}
+	switch {
+	case key == "":
+		return bad("empty")
+	case len(key) > MaxObjectKeyLen:
+		return bad(fmt.Sprintf("longer than %d bytes", MaxObjectKeyLen))
+	case strings.Contains(key, ".."):
+		return bad(`contains ".."`)
+	}
+	for _, seg := range strings.Split(key, "/") {
+		switch {
+		case seg == "":
+			return bad("empty path segment")
+		case seg == ".":
+			return bad(`"." segment`)
+		case len(seg) > MaxObjectSegmentLen:
+			return bad(fmt.Sprintf("segment longer than %d bytes", MaxObjectSegmentLen))
+		}
+		for i := 0; i < len(seg); i++ {
+			c := seg[i]
+			if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-') {
+				return bad("only a-z, 0-9, '.', '_', '-' and '/' are allowed")
+			}
+		}
+	}
+	return nil
 }

@@ -35,8 +35,6 @@ const (
 	headerMagic        = "xiezhi-object v1\n"
 	objSuffix          = "~obj"
 	tmpInfix           = "~tmp"
-	maxKeyLen          = 512
-	maxSegmentLen      = 200 // leaves room for the suffixes under the usual 255-byte name limit
 	maxContentTypeLen  = 1024
 	defaultContentType = "application/octet-stream"
 )
@@ -80,7 +78,7 @@ type header struct {
 // file next to the final one, which is synced and renamed into place only
 // when r ended after exactly size bytes.
 func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) (domain.ObjectInfo, error) {
-	if err := checkKey(key); err != nil {
+	if err := domain.CheckObjectKey(key); err != nil {
 		return domain.ObjectInfo{}, err
 	}
 	if size < -1 {
@@ -165,7 +163,7 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, co
 // Open returns length bytes of the object from offset; see
 // domain.ObjectStore.
 func (s *Store) Open(ctx context.Context, key string, offset, length int64) (io.ReadCloser, domain.ObjectInfo, error) {
-	if err := checkKey(key); err != nil {
+	if err := domain.CheckObjectKey(key); err != nil {
 		return nil, domain.ObjectInfo{}, err
 	}
 	if offset < 0 || length < -1 {
@@ -195,7 +193,7 @@ func (s *Store) Open(ctx context.Context, key string, offset, length int64) (io.
 
 // Stat returns the object's info; see domain.ObjectStore.
 func (s *Store) Stat(ctx context.Context, key string) (domain.ObjectInfo, error) {
-	if err := checkKey(key); err != nil {
+	if err := domain.CheckObjectKey(key); err != nil {
 		return domain.ObjectInfo{}, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -212,7 +210,7 @@ func (s *Store) Stat(ctx context.Context, key string) (domain.ObjectInfo, error)
 // Delete removes the object and then its directories as far as they are
 // empty; see domain.ObjectStore.
 func (s *Store) Delete(ctx context.Context, key string) error {
-	if err := checkKey(key); err != nil {
+	if err := domain.CheckObjectKey(key); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
@@ -383,40 +381,6 @@ func syncDir(dir string) error {
 	}
 	defer d.Close()
 	return d.Sync()
-}
-
-// checkKey reports whether key is a valid object key: slash-separated
-// segments of [a-z0-9._-], none empty, "." or containing "..", at most
-// maxKeyLen bytes in all.
-func checkKey(key string) error {
-	bad := func(why string) error {
-		return domain.Wrap(domain.EInvalid, nil, "object key %q: %s", key, why)
-	}
-	switch {
-	case key == "":
-		return bad("empty")
-	case len(key) > maxKeyLen:
-		return bad(fmt.Sprintf("longer than %d bytes", maxKeyLen))
-	case strings.Contains(key, ".."):
-		return bad(`contains ".."`)
-	}
-	for _, seg := range strings.Split(key, "/") {
-		switch {
-		case seg == "":
-			return bad("empty path segment")
-		case seg == ".":
-			return bad(`"." segment`)
-		case len(seg) > maxSegmentLen:
-			return bad(fmt.Sprintf("segment longer than %d bytes", maxSegmentLen))
-		}
-		for i := 0; i < len(seg); i++ {
-			c := seg[i]
-			if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-') {
-				return bad("only a-z, 0-9, '.', '_', '-' and '/' are allowed")
-			}
-		}
-	}
-	return nil
 }
 
 // checkContentType limits a content type to what fits in the header.

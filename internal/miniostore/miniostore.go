@@ -39,8 +39,6 @@ import (
 )
 
 const (
-	maxKeyLen          = 512
-	maxSegmentLen      = 200
 	defaultContentType = "application/octet-stream"
 
 	// dataRetries is how often minio-go tries a data request whose body can
@@ -124,7 +122,7 @@ func (s *Store) Name() string { return "minio" }
 // Put stores r under key in one PUT; see domain.ObjectStore and the package
 // comment. A body of unknown size is spooled to a temporary file first.
 func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) (domain.ObjectInfo, error) {
-	if err := checkKey(key); err != nil {
+	if err := domain.CheckObjectKey(key); err != nil {
 		return domain.ObjectInfo{}, err
 	}
 	if size < -1 {
@@ -185,7 +183,7 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, co
 // the info (S3 returns no checksum with a range) and a GET bound to the
 // HEAD's ETag, so the bytes and the info come from the same object.
 func (s *Store) Open(ctx context.Context, key string, offset, length int64) (io.ReadCloser, domain.ObjectInfo, error) {
-	if err := checkKey(key); err != nil {
+	if err := domain.CheckObjectKey(key); err != nil {
 		return nil, domain.ObjectInfo{}, err
 	}
 	if offset < 0 || length < -1 {
@@ -240,7 +238,7 @@ func (s *Store) Open(ctx context.Context, key string, offset, length int64) (io.
 
 // Stat returns the object's info; see domain.ObjectStore.
 func (s *Store) Stat(ctx context.Context, key string) (domain.ObjectInfo, error) {
-	if err := checkKey(key); err != nil {
+	if err := domain.CheckObjectKey(key); err != nil {
 		return domain.ObjectInfo{}, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -255,7 +253,7 @@ func (s *Store) Stat(ctx context.Context, key string) (domain.ObjectInfo, error)
 
 // Delete removes the object; see domain.ObjectStore.
 func (s *Store) Delete(ctx context.Context, key string) error {
-	if err := checkKey(key); err != nil {
+	if err := domain.CheckObjectKey(key); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
@@ -516,39 +514,4 @@ func (e *exactReader) fail(err error) error {
 		e.err = err
 	}
 	return e.err
-}
-
-// checkKey reports whether key is a valid object key: slash-separated
-// segments of [a-z0-9._-], none empty, "." or containing "..", at most
-// maxKeyLen bytes in all. It is the same rule as the localdir adapter's; the
-// conformance suite holds both to it.
-func checkKey(key string) error {
-	bad := func(why string) error {
-		return domain.Wrap(domain.EInvalid, nil, "object key %q: %s", key, why)
-	}
-	switch {
-	case key == "":
-		return bad("empty")
-	case len(key) > maxKeyLen:
-		return bad(fmt.Sprintf("longer than %d bytes", maxKeyLen))
-	case strings.Contains(key, ".."):
-		return bad(`contains ".."`)
-	}
-	for _, seg := range strings.Split(key, "/") {
-		switch {
-		case seg == "":
-			return bad("empty path segment")
-		case seg == ".":
-			return bad(`"." segment`)
-		case len(seg) > maxSegmentLen:
-			return bad(fmt.Sprintf("segment longer than %d bytes", maxSegmentLen))
-		}
-		for i := 0; i < len(seg); i++ {
-			c := seg[i]
-			if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-') {
-				return bad("only a-z, 0-9, '.', '_', '-' and '/' are allowed")
-			}
-		}
-	}
-	return nil
 }
