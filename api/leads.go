@@ -227,44 +227,76 @@ func (h *handlers) getLead(c *gin.Context) {
 	renderVersioned(c, http.StatusOK, v.Lead.Version, toLeadJSON(v))
 }
 
-// listLeads handles GET /v1/leads.
+// listLeads handles GET /v1/leads: an assistant's own leads, or the
+// team's queue with its filters and counts per status.
 func (h *handlers) listLeads(c *gin.Context) {
 	var fields []domain.FieldError
-	limit := 0
+	q := intake.Query{GridID: c.Query("grid_id"), VillageID: c.Query("village_id"), Assignee: c.Query("assignee"), Text: c.Query("q"), Cursor: c.Query("cursor")}
 	if l := c.Query("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 || n > 200 {
 			fields = append(fields, domain.FieldError{Field: "limit", Code: "out_of_range"})
 		}
-		limit = n
+		q.Limit = n
 	}
-	var statuses []domain.LeadStatus
-	for _, s := range c.QueryArray("status") {
-		for _, part := range strings.Split(s, ",") {
-			st := domain.LeadStatus(part)
-			if !st.Valid() {
-				fields = append(fields, domain.FieldError{Field: "status", Code: "invalid"})
+	for _, s := range splitQuery(c.QueryArray("status")) {
+		q.Statuses = append(q.Statuses, domain.LeadStatus(s))
+	}
+	for _, k := range splitQuery(c.QueryArray("kind")) {
+		q.Kinds = append(q.Kinds, domain.LeadKind(k))
+	}
+	for name, dst := range map[string]*time.Time{"received_from": &q.From, "received_to": &q.To} {
+		if v := c.Query(name); v != "" {
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				fields = append(fields, domain.FieldError{Field: name, Code: "invalid"})
 			}
-			statuses = append(statuses, st)
+			*dst = t
+		}
+	}
+	for name, dst := range map[string]*bool{"overdue": &q.Overdue, "flagged": &q.Flagged} {
+		if v := c.Query(name); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				fields = append(fields, domain.FieldError{Field: name, Code: "invalid"})
+			}
+			*dst = b
 		}
 	}
 	if len(fields) > 0 {
 		renderProblem(c, domain.Invalid(fields...))
 		return
 	}
-	views, next, err := h.o.Intake.Leads(c.Request.Context(), actor(c), statuses, limit, c.Query("cursor"))
+	views, next, counts, err := h.o.Intake.Leads(c.Request.Context(), actor(c), q)
 	if err != nil {
 		renderProblem(c, err)
 		return
 	}
 	out := struct {
-		Leads      []leadJSON `json:"leads"`
-		NextCursor string     `json:"next_cursor,omitempty"`
-	}{Leads: make([]leadJSON, len(views)), NextCursor: next}
+		Leads      []leadJSON       `json:"leads"`
+		NextCursor string           `json:"next_cursor,omitempty"`
+		Counts     map[string]int64 `json:"counts"`
+	}{Leads: make([]leadJSON, len(views)), NextCursor: next, Counts: map[string]int64{}}
 	for i, v := range views {
 		out.Leads[i] = toLeadJSON(v)
 	}
+	for st, n := range counts {
+		out.Counts[string(st)] = n
+	}
 	c.JSON(http.StatusOK, out)
+}
+
+// splitQuery accepts repeated parameters and comma-separated lists alike.
+func splitQuery(values []string) []string {
+	var out []string
+	for _, v := range values {
+		for _, part := range strings.Split(v, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				out = append(out, part)
+			}
+		}
+	}
+	return out
 }
 
 type eventJSON struct {

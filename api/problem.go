@@ -167,6 +167,22 @@ var (
 		"no_team":              {"{field} 所在网格没有执行团队。", "{field}: the village's grid has no team."},
 		"not_importable":       {"{field} 该角色不能通过联络薄导入。", "{field}: this role cannot be imported from a contact book."},
 		"other_grid":           {"{field} 属于其他网格。", "{field} belongs to another grid."},
+		"other_team":           {"{field} 不是该线索所属团队的干警。", "{field} is not an officer of the lead's team."},
+		"self":                 {"{field} 不能指向线索本身。", "{field} cannot be the lead itself."},
+		"later":                {"{field} 必须是更早的线索。", "{field} must be an earlier lead."},
+		"not_visible":          {"{field} 找不到该线索。", "{field}: no such lead."},
+		"same_grid":            {"{field} 与当前网格相同。", "{field} is the lead's grid already."},
+		"in_future":            {"{field} 不能是将来的时间。", "{field} must not be in the future."},
+		"unknown":              {"{field} 找不到或无权访问。", "{field}: not found."},
+		"not_enforcement":      {"{field} 不是执行案件的案号。", "{field} is not the number of an enforcement case."},
+		"old_format":           {"{field} 是 2016 年以前的旧格式案号。", "{field} is a case number in the pre-2016 format."},
+		"leading_zero":         {"{field} 的序号不能以 0 开头。", "{field} has a sequence number with a leading zero."},
+		"invalid_plate":        {"{field} 不是有效的车牌号。", "{field} is not a vehicle plate number."},
+		"unknown_field":        {"{field} 不是此类线索的字段。", "{field} is not a field of this kind of lead."},
+		"reused":               {"该幂等键已用于另一个请求。", "This idempotency key was used for another request."},
+		"corrupt_image":        {"图片已损坏或不完整。", "The image is damaged or incomplete."},
+		"bad_check_digit":      {"{field} 校验位不正确。", "{field} has a wrong check digit."},
+		"invalid_birth_date":   {"{field} 的出生日期不存在。", "{field} has an impossible birth date."},
 	}
 )
 

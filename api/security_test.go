@@ -29,6 +29,7 @@ func TestEveryEndpointSecurity(t *testing.T) {
 		u := w.users["assistant"].ID
 		lead := decodeBody(t, w.do(postLead(w.token("assistant"), vehicleLead(), "")))["id"].(string)
 		photo := "0193a3c4-3333-7bbb-8ccc-123456789abc"
+		caseID, debtorID := "0193a3c4-4444-7bbb-8ccc-123456789abc", "0193a3c4-5555-7bbb-8ccc-123456789abc"
 		// Lead routes answer by visibility (404, see TestLeadVisibility) and
 		// by reporter (403), not by role: here they are checked for 401.
 		endpoints := []endpoint{
@@ -73,13 +74,28 @@ func TestEveryEndpointSecurity(t *testing.T) {
 			// Triage: roles that do not triage get 403; officers of other grids 404 (TestTransitionBadInput).
 			{"POST", "/v1/leads/" + lead + "/transitions", map[string]any{"to": "needs_info", "note": "?"}, "", []string{"officer", "officerB", "gridlead", "admin"}},
 			{"POST", "/v1/leads/" + lead + "/comments", map[string]any{"text": "x"}, "", []string{"officer", "officerB", "gridlead", "admin"}},
+			// Cases and debtors: scope (another grid: 404) is in TestCaseScope.
+			{"GET", "/v1/cases", nil, "", []string{"officer", "officerB", "gridlead", "admin", "auditor"}},
+			{"POST", "/v1/cases", map[string]any{"case_number": "（2025）甘1025执1号"}, "", []string{"officer", "officerB", "gridlead", "admin"}},
+			{"GET", "/v1/cases/" + caseID, nil, "", []string{"officer", "officerB", "gridlead", "admin", "auditor"}},
+			{"PATCH", "/v1/cases/" + caseID, map[string]any{"status": "closed"}, "", []string{"officer", "officerB", "gridlead", "admin"}},
+			{"POST", "/v1/cases/" + caseID + "/debtors", map[string]any{"debtor_id": debtorID}, "", []string{"officer", "officerB", "gridlead", "admin"}},
+			{"GET", "/v1/debtors", nil, "", []string{"officer", "officerB", "gridlead", "admin", "auditor"}},
+			{"POST", "/v1/debtors", map[string]any{"kind": "person", "name": "x"}, "", []string{"officer", "officerB", "gridlead", "admin"}},
+			{"GET", "/v1/debtors/" + debtorID, nil, "", []string{"officer", "officerB", "gridlead", "admin", "auditor"}},
+			{"PATCH", "/v1/debtors/" + debtorID, map[string]any{"name": "x"}, "", []string{"officer", "officerB", "gridlead", "admin"}},
+			{"POST", "/v1/debtors/" + debtorID + "/unmask", map[string]any{"reason": "执行需要"}, "", []string{"officer", "officerB", "gridlead", "admin"}},
+			{"GET", "/v1/audit", nil, "", []string{"admin", "auditor"}},
+			{"POST", "/v1/leads/" + lead + "/assign", map[string]any{"assignee_id": u}, "", []string{"officer", "officerB", "gridlead", "admin"}},
+			{"POST", "/v1/leads/" + lead + "/reroute", map[string]any{"grid_id": "g", "note": "n"}, "", []string{"gridlead", "admin"}},
+			{"POST", "/v1/leads/assign", map[string]any{"lead_ids": []string{lead}, "assignee_id": u}, "", []string{"officer", "officerB", "gridlead", "admin"}},
 		}
 		covered := map[string]bool{}
 		route := func(method, path string) string {
 			path, _, _ = strings.Cut(path, "?")
 			for id, name := range map[string]string{
 				w.gridA.ID: "{grid_id}", w.villageA.ID: "{village_id}", w.teamA.ID: "{team_id}", u: "{user_id}",
-				lead: "{lead_id}", photo: "{photo_id}",
+				lead: "{lead_id}", photo: "{photo_id}", caseID: "{case_id}", debtorID: "{debtor_id}",
 			} {
 				path = strings.ReplaceAll(path, id, name)
 			}

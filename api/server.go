@@ -16,6 +16,7 @@ import (
 
 	"github.com/zhengning-court/xiezhi/api/docsui"
 	"github.com/zhengning-court/xiezhi/internal/accounts"
+	"github.com/zhengning-court/xiezhi/internal/cases"
 	"github.com/zhengning-court/xiezhi/internal/contactbook"
 	"github.com/zhengning-court/xiezhi/internal/domain"
 	"github.com/zhengning-court/xiezhi/internal/intake"
@@ -38,6 +39,7 @@ type Options struct {
 	Contacts *contactbook.Service  // contact book import and export
 	Intake   *intake.Service       // leads and photos from the phones
 	Triage   *triage.Service       // the enforcement teams' workflow
+	Cases    *cases.Service        // cases, debtors and the audit log
 }
 
 // handlers are the resource handlers; they share the options.
@@ -135,6 +137,10 @@ func routes(r *gin.Engine, h *handlers) {
 	a.POST("/leads/:lead_id/answer", h.answerLead)
 	a.POST("/leads/:lead_id/transitions", h.transitionLead)
 	a.POST("/leads/:lead_id/comments", h.commentLead)
+	caseRoutes(a, h)
+	a.POST("/leads/:lead_id/assign", h.assignLead)
+	a.POST("/leads/:lead_id/reroute", h.rerouteLead)
+	a.POST("/leads/assign", h.assignLeads)
 	a.GET("/leads/:lead_id/photos", h.listPhotos)
 	a.PUT("/leads/:lead_id/photos/:photo_id", h.putPhoto)
 	a.GET("/leads/:lead_id/photos/:photo_id", h.getPhoto(false))

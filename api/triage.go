@@ -68,3 +68,76 @@ func (h *handlers) commentLead(c *gin.Context) {
 	}
 	c.JSON(http.StatusCreated, eventJSON{ID: e.ID, Type: e.Type, Note: optional(e.Note), Public: e.Public, ActorRole: string(e.ActorRole), At: e.At.UTC()})
 }
+
+// assignLead handles POST /v1/leads/{lead_id}/assign.
+func (h *handlers) assignLead(c *gin.Context) {
+	var in struct {
+		AssigneeID string `json:"assignee_id"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		renderProblem(c, err)
+		return
+	}
+	version, err := ifMatch(c)
+	if err != nil {
+		renderProblem(c, err)
+		return
+	}
+	l, err := h.o.Triage.Assign(c.Request.Context(), actor(c), c.Param("lead_id"), in.AssigneeID, version)
+	h.renderLead(c, l, err)
+}
+
+// assignLeads handles POST /v1/leads/assign: many leads in one transaction,
+// with a result per lead.
+func (h *handlers) assignLeads(c *gin.Context) {
+	var in struct {
+		LeadIDs    []string `json:"lead_ids"`
+		AssigneeID string   `json:"assignee_id"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		renderProblem(c, err)
+		return
+	}
+	results, err := h.o.Triage.AssignMany(c.Request.Context(), actor(c), in.LeadIDs, in.AssigneeID)
+	if err != nil {
+		renderProblem(c, err)
+		return
+	}
+	type resultJSON struct {
+		LeadID  string  `json:"lead_id"`
+		Result  string  `json:"result"`
+		Version *int    `json:"version"`
+		Code    *string `json:"code"`
+	}
+	out := make([]resultJSON, len(results))
+	for i, r := range results {
+		out[i] = resultJSON{LeadID: r.LeadID, Result: "assigned"}
+		if r.Code != "" {
+			code := string(r.Code)
+			out[i].Result, out[i].Code = "refused", &code
+		} else {
+			v := r.Lead.Version
+			out[i].Version = &v
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"results": out})
+}
+
+// rerouteLead handles POST /v1/leads/{lead_id}/reroute.
+func (h *handlers) rerouteLead(c *gin.Context) {
+	var in struct {
+		GridID string `json:"grid_id"`
+		Note   string `json:"note"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		renderProblem(c, err)
+		return
+	}
+	version, err := ifMatch(c)
+	if err != nil {
+		renderProblem(c, err)
+		return
+	}
+	l, err := h.o.Triage.Reroute(c.Request.Context(), actor(c), c.Param("lead_id"), in.GridID, in.Note, version)
+	h.renderLead(c, l, err)
+}

@@ -26,6 +26,7 @@ import (
 	"github.com/zhengning-court/xiezhi/api/apitest"
 	"github.com/zhengning-court/xiezhi/internal/accounts"
 	"github.com/zhengning-court/xiezhi/internal/backendtest"
+	"github.com/zhengning-court/xiezhi/internal/cases"
 	"github.com/zhengning-court/xiezhi/internal/contactbook"
 	"github.com/zhengning-court/xiezhi/internal/domain"
 	"github.com/zhengning-court/xiezhi/internal/gormstore"
@@ -158,6 +159,7 @@ func newWorld(t *testing.T, b backendtest.Backend) *world {
 		Contacts: contactbook.NewService(b.DB, org),
 		Intake:   intake.New(b.DB, b.DB.Leads(), org, b.DB.Cases(), b.Objects, w.clock.now, gormstore.NewID, intake.DefaultConfig()),
 		Triage:   triage.New(b.DB, b.DB.Leads(), org, w.clock.now, gormstore.NewID, triage.DefaultConfig),
+		Cases:    cases.New(b.DB, b.DB.Cases(), b.DB.Audit(), org, testSealer, w.clock.now, gormstore.NewID),
 	})
 	w.client = apitest.New(t, w.router)
 	return w

@@ -7,6 +7,7 @@
 //	xiezhi migrate status   show which migrations are applied
 //	xiezhi user add         create an account (the first admin), password from stdin
 //	xiezhi keys rotate      add a token signing key (keys list, keys remove KID)
+//	xiezhi audit verify     check the audit log's hash chain
 //	xiezhi healthcheck      exit 0 when the local server answers /healthz
 //	xiezhi version          print the version
 //
@@ -66,6 +67,7 @@ commands:
   keys rotate      add a token signing key (it signs once 2 minutes old)
   keys list        list the signing keys: signing, pending or verifying
   keys remove KID  delete a key (refuses the signing or last key without --force)
+  audit verify     check the audit log's hash chain; exit 1 naming the first broken link
   version          print the version
 
 Run "xiezhi <command> --help" for the flags; every flag has an XIEZHI_* variable.`
@@ -87,6 +89,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return user(ctx, args[1:], stdin, stdout, stderr, getenv)
 	case "keys":
 		return keys(ctx, args[1:], stdout, stderr, getenv)
+	case "audit":
+		return audit(ctx, args[1:], stdout, stderr, getenv)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "xiezhi", version)
 		return nil

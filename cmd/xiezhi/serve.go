@@ -18,6 +18,7 @@ import (
 	xiezhi "github.com/zhengning-court/xiezhi"
 	"github.com/zhengning-court/xiezhi/api"
 	"github.com/zhengning-court/xiezhi/internal/accounts"
+	"github.com/zhengning-court/xiezhi/internal/cases"
 	"github.com/zhengning-court/xiezhi/internal/config"
 	"github.com/zhengning-court/xiezhi/internal/contactbook"
 	"github.com/zhengning-court/xiezhi/internal/domain"
@@ -50,6 +51,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	if err != nil {
 		return err
 	}
+	seal, err := openSealer(cfg, log)
+	if err != nil {
+		return err
+	}
 
 	if !cfg.NoMigrate {
 		done, err := db.Migrate(ctx)
@@ -74,6 +79,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		return err
 	}
 
+	casesSvc := cases.New(db, db.Cases(), db.Audit(), db.Org(), seal, time.Now, gormstore.NewID)
+
 	intakeSvc := intake.New(db, db.Leads(), db.Org(), db.Cases(), objects, time.Now, gormstore.NewID, intakeConfig(cfg))
 	go intakeSvc.PurgeIdempotency(ctx, time.Hour, log)
 
@@ -91,6 +98,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		Contacts: contactbook.NewService(db, db.Org()),
 		Intake:   intakeSvc,
 		Triage:   triage.New(db, db.Leads(), db.Org(), time.Now, gormstore.NewID, triage.DefaultConfig),
+		Cases:    casesSvc,
 		Checks: []api.Check{
 			{Name: "database", Backend: db.Name(), Ping: db.Ping},
 			{Name: "object_store", Backend: objects.Name(), Ping: objects.Ping},

@@ -31,6 +31,7 @@ type Config struct {
 	S3UseTLS    bool
 
 	JWTKeysDir  string // Ed25519 signing keys (PEM); empty: DataDir/keys
+	DataKeyFile string // the key that seals ID numbers (base64 of 32 bytes); empty: DataDir/data.key
 	JWTIssuer   string
 	JWTAudience string
 
@@ -89,6 +90,7 @@ func (c *Config) settings() []setting {
 		{"s3-region", "XIEZHI_S3_REGION", "S3 region (MinIO ignores it)", (*stringValue)(&c.S3Region)},
 		{"s3-use-tls", "XIEZHI_S3_USE_TLS", "talk HTTPS to MinIO/S3", (*boolValue)(&c.S3UseTLS)},
 		{"jwt-keys-dir", "XIEZHI_JWT_KEYS_DIR", "directory of Ed25519 signing keys (PEM files); empty: keys/ in the data dir, created on first start of the embedded default", (*stringValue)(&c.JWTKeysDir)},
+		{"data-key-file", "XIEZHI_DATA_KEY_FILE", "file holding the data key that encrypts debtors' ID numbers (base64 of 32 random bytes); empty: data.key in the data dir, created on first start of the embedded default", (*stringValue)(&c.DataKeyFile)},
 		{"jwt-issuer", "XIEZHI_JWT_ISSUER", "iss of access tokens", (*stringValue)(&c.JWTIssuer)},
 		{"jwt-audience", "XIEZHI_JWT_AUDIENCE", "aud of access tokens", (*stringValue)(&c.JWTAudience)},
 		{"max-photo-bytes", "XIEZHI_MAX_PHOTO_BYTES", "largest photo upload in bytes, refused with 413 while it streams", (*int64Value)(&c.MaxPhotoBytes)},
@@ -169,6 +171,14 @@ func (c Config) KeysDir() string {
 		return c.JWTKeysDir
 	}
 	return filepath.Join(c.DataDir, "keys")
+}
+
+// DataKeyPath is the file of the data key that seals ID numbers.
+func (c Config) DataKeyPath() string {
+	if c.DataKeyFile != "" {
+		return c.DataKeyFile
+	}
+	return filepath.Join(c.DataDir, "data.key")
 }
 
 // Embedded reports whether the database is the embedded SQLite default.

@@ -177,32 +177,121 @@ type LeadFilter struct {
 	GridIDs    []string // only these grids (nil: all)…
 	TeamID     string   // …or this team's queue (the county queue holds other grids' leads)
 	Statuses   []LeadStatus
+	Kinds      []LeadKind
+	GridID     string // one grid
+	VillageID  string
+	AssigneeID string // "" any; see Unassigned
+	Unassigned bool
+	From, To   time.Time // received in [From, To)
+	Overdue    bool      // accepted and past due at Now
+	Flagged    bool      // has possible duplicates
+	Text       string    // in the description, debtor name or reference
+	Now        time.Time
+	Queue      bool // order by priority, then oldest first (officers); else newest first
 	Limit      int
 	Cursor     string
 }
 
-// Debtor is a judgment debtor (被执行人).
+// Debtor kinds.
+const (
+	DebtorPerson  = "person"  // resident ID number (GB 11643)
+	DebtorCompany = "company" // unified social credit code (GB 32100)
+)
+
+// Debtor is a judgment debtor (被执行人). The ID number is kept only sealed
+// (IDCipher) with its keyed blind index (IDIndex) and a masked form; the
+// clear number never reaches the store.
 type Debtor struct {
 	ID        string
-	Kind      string // person or company
+	Version   int
+	Kind      string // DebtorPerson or DebtorCompany
 	Name      string
 	IDMasked  string
+	IDCipher  []byte // sealed ID number; nil when not known
+	IDIndex   string // blind index of the normalised ID number; "" when not known
 	VillageID string
+	GridID    string // the village's grid, filled on reads; "" without a village
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
 
+// Case categories (DESIGN §2).
+const (
+	CaseOrdinary         = "ordinary"
+	CaseLivelihood       = "livelihood" // 涉民生: wages, support, traffic-accident and work-injury compensation; green channel
+	CaseCriminalProperty = "criminal_property"
+	CaseFinancialNPA     = "financial_npa"
+)
+
+// Case statuses.
+const (
+	CaseOpen   = "open"
+	CaseClosed = "closed"
+)
+
+// ValidCaseCategory reports whether c is a known category.
+func ValidCaseCategory(c string) bool {
+	switch c {
+	case CaseOrdinary, CaseLivelihood, CaseCriminalProperty, CaseFinancialNPA:
+		return true
+	}
+	return false
+}
+
+// ValidCaseStatus reports whether s is a known case status.
+func ValidCaseStatus(s string) bool { return s == CaseOpen || s == CaseClosed }
+
 // Case is an enforcement case (执行案件).
 type Case struct {
 	ID                 string
+	Version            int
 	Number             string // canonical 案号
 	Category           string // ordinary, livelihood, criminal_property, financial_npa
 	Status             string // open, closed
 	AmountDueFen       int64
 	AmountRecoveredFen int64
 	DebtorIDs          []string
+	GridIDs            []string // grids of the debtors' villages, filled on reads: the case's scope
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
+}
+
+// SeesDebtor reports whether the debtor is in the actor's scope: the grid
+// of the debtor's village (a debtor without a village only for roles that
+// see every grid).
+func (a Actor) SeesDebtor(d Debtor) bool { return a.SeesGrid(d.GridID) }
+
+// SeesCase reports whether the case is in the actor's scope: one of its
+// debtors lives in a grid the actor sees.
+func (a Actor) SeesCase(c Case) bool {
+	if a.AllGrids {
+		return true
+	}
+	for _, g := range c.GridIDs {
+		if a.SeesGrid(g) {
+			return true
+		}
+	}
+	return false
+}
+
+// CaseFilter selects cases for a list, newest first.
+type CaseFilter struct {
+	GridIDs  []string // cases with a debtor in these grids (nil: all)
+	Status   string
+	Category string
+	DebtorID string
+	Limit    int
+	Cursor   string
+}
+
+// DebtorFilter selects debtors for a list, by name.
+type DebtorFilter struct {
+	GridIDs []string // debtors of villages of these grids (nil: all)
+	IDIndex string   // exact look-up by blind index
+	Query   string   // part of the name
+	Limit   int
+	Cursor  string
 }
 
 // Idempotency is a stored answer to a creating request, keyed per user.
@@ -235,8 +324,12 @@ type LeadStore interface {
 	// UpdateLead saves status, photo counts and the other mutable fields
 	// when the version matches (0: any). Errors: ENotFound, EPrecondition.
 	UpdateLead(ctx context.Context, l Lead, version int) (Lead, error)
-	// ListLeads returns a page of leads, newest received first.
+	// ListLeads returns a page of leads, newest received first, or in queue
+	// order (priority, then oldest) with f.Queue.
 	ListLeads(ctx context.Context, f LeadFilter) ([]Lead, string, error)
+	// CountLeads counts the leads of the filter by status (the status
+	// filter itself is ignored, so that every tab shows its count).
+	CountLeads(ctx context.Context, f LeadFilter) (map[LeadStatus]int64, error)
 	// FindOpenLeads returns open leads received since since with the debtor
 	// and kind, or with the plate (either may be empty), excluding id.
 	FindOpenLeads(ctx context.Context, excludeID, debtorID string, kind LeadKind, plate string, since time.Time) ([]Lead, error)
@@ -282,4 +375,26 @@ type CaseStore interface {
 	// WantedDebtors returns the debtors living in villages of the grids
 	// that have at least one open case.
 	WantedDebtors(ctx context.Context, gridIDs []string) ([]Debtor, error)
+
+	// UpdateDebtor saves kind, name, village and the sealed ID when the
+	// version matches (0: any). Errors: ENotFound, EPrecondition, EConflict
+	// (the ID number belongs to another debtor), EValidation (no village).
+	UpdateDebtor(ctx context.Context, d Debtor, version int) (Debtor, error)
+	// ListDebtors returns a page of debtors by name, and the cursor of the
+	// next page ("" on the last). Errors: EValidation (cursor).
+	ListDebtors(ctx context.Context, f DebtorFilter) ([]Debtor, string, error)
+	// GetCase returns one case with its debtors and their grids. Errors:
+	// ENotFound.
+	GetCase(ctx context.Context, id string) (Case, error)
+	// UpdateCase saves number, category, status and amounts when the
+	// version matches (0: any). Errors: ENotFound, EPrecondition, EConflict
+	// (number taken).
+	UpdateCase(ctx context.Context, c Case, version int) (Case, error)
+	// ListCases returns a page of cases, newest first, and the cursor of
+	// the next page. Errors: EValidation (cursor).
+	ListCases(ctx context.Context, f CaseFilter) ([]Case, string, error)
+	// LinkDebtor links a debtor to a case (linking twice is no change) and
+	// bumps the case's version. It reports whether the link is new.
+	// Errors: ENotFound (case), EValidation (no such debtor).
+	LinkDebtor(ctx context.Context, caseID, debtorID string) (bool, error)
 }

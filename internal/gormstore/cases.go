@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/zhengning-court/xiezhi/internal/domain"
 )
@@ -25,8 +26,30 @@ type debtorRow struct {
 func (debtorRow) TableName() string { return "debtors" }
 
 func (r debtorRow) domain() domain.Debtor {
-	return domain.Debtor{ID: r.ID, Kind: r.Kind, Name: r.Name, IDMasked: r.IDMasked, VillageID: deref(r.VillageID),
-		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+	return domain.Debtor{ID: r.ID, Version: r.Version, Kind: r.Kind, Name: r.Name, IDMasked: r.IDMasked, IDCipher: r.IDCipher,
+		IDIndex: deref(r.IDIndex), VillageID: deref(r.VillageID), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+}
+
+// debtorGridRow is a debtor read with its village's grid.
+type debtorGridRow struct {
+	ID        string
+	Kind      string
+	Name      string
+	IDMasked  string  `gorm:"column:id_masked"`
+	IDCipher  []byte  `gorm:"column:id_cipher"`
+	IDIndex   *string `gorm:"column:id_index"`
+	VillageID *string
+	GridID    *string
+	Version   int
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+func (r debtorGridRow) domain() domain.Debtor {
+	d := debtorRow{ID: r.ID, Kind: r.Kind, Name: r.Name, IDMasked: r.IDMasked, IDCipher: r.IDCipher, IDIndex: r.IDIndex,
+		VillageID: r.VillageID, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}.domain()
+	d.GridID = deref(r.GridID)
+	return d
 }
 
 type caseRow struct {
@@ -42,6 +65,11 @@ type caseRow struct {
 }
 
 func (caseRow) TableName() string { return "cases" }
+
+func (r caseRow) domain() domain.Case {
+	return domain.Case{ID: r.ID, Version: r.Version, Number: r.Number, Category: r.Category, Status: r.Status, AmountDueFen: r.AmountDueFen,
+		AmountRecoveredFen: r.AmountRecoveredFen, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+}
 
 type caseDebtorRow struct {
 	CaseID   string `gorm:"primaryKey"`
@@ -68,35 +96,98 @@ func (s *CaseStore) CreateDebtor(ctx context.Context, d domain.Debtor) (domain.D
 	if d.ID == "" {
 		d.ID = s.id()
 	}
-	row := debtorRow{ID: d.ID, Kind: d.Kind, Name: d.Name, IDMasked: d.IDMasked, VillageID: nullable(d.VillageID), Version: 1, CreatedAt: now, UpdatedAt: now}
+	row := debtorRow{ID: d.ID, Kind: d.Kind, Name: d.Name, IDMasked: d.IDMasked, IDCipher: d.IDCipher, IDIndex: nullable(d.IDIndex),
+		VillageID: nullable(d.VillageID), Version: 1, CreatedAt: now, UpdatedAt: now}
 	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
 		return domain.Debtor{}, translate(err, "debtor %q", d.Name)
 	}
-	return row.domain(), nil
+	return s.GetDebtor(ctx, d.ID)
+}
+
+// debtors selects debtors with the grid of their village.
+func (s *CaseStore) debtors(ctx context.Context) *gorm.DB {
+	return s.db.WithContext(ctx).Table("debtors").Select("debtors.*, villages.grid_id AS grid_id").
+		Joins("LEFT JOIN villages ON villages.id = debtors.village_id")
 }
 
 // GetDebtor implements domain.CaseStore.
 func (s *CaseStore) GetDebtor(ctx context.Context, id string) (domain.Debtor, error) {
-	var row debtorRow
-	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+	var row debtorGridRow
+	if err := s.debtors(ctx).Where("debtors.id = ?", id).Take(&row).Error; err != nil {
 		return domain.Debtor{}, translate(err, "debtor %s", id)
 	}
 	return row.domain(), nil
 }
 
-// CreateCase implements domain.CaseStore.
+// UpdateDebtor implements domain.CaseStore.
+func (s *CaseStore) UpdateDebtor(ctx context.Context, d domain.Debtor, version int) (domain.Debtor, error) {
+	err := s.update(ctx, &debtorRow{}, "debtor", d.ID, version, map[string]any{
+		"kind": d.Kind, "name": d.Name, "id_masked": d.IDMasked, "id_cipher": d.IDCipher, "id_index": nullable(d.IDIndex),
+		"village_id": nullable(d.VillageID),
+	})
+	if err != nil {
+		return domain.Debtor{}, err
+	}
+	return s.GetDebtor(ctx, d.ID)
+}
+
+// debtorCursor is the keyset position of a debtor list.
+type debtorCursor struct {
+	Name string `json:"n"`
+	ID   string `json:"i"`
+}
+
+// ListDebtors implements domain.CaseStore with keyset pagination on (name, id).
+func (s *CaseStore) ListDebtors(ctx context.Context, f domain.DebtorFilter) ([]domain.Debtor, string, error) {
+	limit := pageLimit(f.Limit)
+	q := s.debtors(ctx)
+	if f.GridIDs != nil {
+		q = q.Where("villages.grid_id IN ?", nonEmpty(f.GridIDs))
+	}
+	if f.IDIndex != "" {
+		q = q.Where("debtors.id_index = ?", f.IDIndex)
+	}
+	if f.Query != "" {
+		q = q.Where("debtors.name LIKE ? ESCAPE '!'", "%"+escapeLike(f.Query)+"%")
+	}
+	if f.Cursor != "" {
+		var c debtorCursor
+		if err := decodeCursor(f.Cursor, &c); err != nil {
+			return nil, "", err
+		}
+		q = q.Where("(debtors.name > ? OR (debtors.name = ? AND debtors.id > ?))", c.Name, c.Name, c.ID)
+	}
+	var rows []debtorGridRow
+	if err := q.Order("debtors.name, debtors.id").Limit(limit + 1).Find(&rows).Error; err != nil {
+		return nil, "", translate(err, "list debtors")
+	}
+	next := ""
+	if len(rows) > limit {
+		rows = rows[:limit]
+		last := rows[limit-1]
+		next = encodeCursor(debtorCursor{Name: last.Name, ID: last.ID})
+	}
+	out := make([]domain.Debtor, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, next, nil
+}
+
+// CreateCase implements domain.CaseStore. Called outside a transaction, it
+// opens its own, so that the case and its links are stored together.
 func (s *CaseStore) CreateCase(ctx context.Context, c domain.Case) (domain.Case, error) {
 	now := s.now().UTC()
 	if c.ID == "" {
 		c.ID = s.id()
 	}
 	if c.Status == "" {
-		c.Status = "open"
+		c.Status = domain.CaseOpen
 	}
 	if c.Category == "" {
-		c.Category = "ordinary"
+		c.Category = domain.CaseOrdinary
 	}
-	c.CreatedAt, c.UpdatedAt = now, now
+	c.Version, c.CreatedAt, c.UpdatedAt = 1, now, now
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		row := caseRow{ID: c.ID, Number: c.Number, Category: c.Category, Status: c.Status, AmountDueFen: c.AmountDueFen,
 			AmountRecoveredFen: c.AmountRecoveredFen, Version: 1, CreatedAt: now, UpdatedAt: now}
@@ -110,7 +201,23 @@ func (s *CaseStore) CreateCase(ctx context.Context, c domain.Case) (domain.Case,
 		}
 		return nil
 	})
-	return c, translate(err, "case %s", c.Number)
+	if err != nil {
+		return domain.Case{}, translate(err, "case %s", c.Number)
+	}
+	return s.GetCase(ctx, c.ID)
+}
+
+// GetCase implements domain.CaseStore.
+func (s *CaseStore) GetCase(ctx context.Context, id string) (domain.Case, error) {
+	var row caseRow
+	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+		return domain.Case{}, translate(err, "case %s", id)
+	}
+	out, err := s.withDebtors(ctx, []caseRow{row})
+	if err != nil {
+		return domain.Case{}, err
+	}
+	return out[0], nil
 }
 
 // GetCaseByNumber implements domain.CaseStore.
@@ -119,16 +226,135 @@ func (s *CaseStore) GetCaseByNumber(ctx context.Context, number string) (domain.
 	if err := s.db.WithContext(ctx).Where("number = ?", number).Take(&row).Error; err != nil {
 		return domain.Case{}, translate(err, "case %s", number)
 	}
-	var links []caseDebtorRow
-	if err := s.db.WithContext(ctx).Where("case_id = ?", row.ID).Find(&links).Error; err != nil {
-		return domain.Case{}, translate(err, "debtors of case %s", number)
+	out, err := s.withDebtors(ctx, []caseRow{row})
+	if err != nil {
+		return domain.Case{}, err
 	}
-	c := domain.Case{ID: row.ID, Number: row.Number, Category: row.Category, Status: row.Status, AmountDueFen: row.AmountDueFen,
-		AmountRecoveredFen: row.AmountRecoveredFen, CreatedAt: row.CreatedAt.UTC(), UpdatedAt: row.UpdatedAt.UTC()}
+	return out[0], nil
+}
+
+// withDebtors converts case rows, adding their debtors and those debtors'
+// grids in one query.
+func (s *CaseStore) withDebtors(ctx context.Context, rows []caseRow) ([]domain.Case, error) {
+	out := make([]domain.Case, len(rows))
+	if len(rows) == 0 {
+		return out, nil
+	}
+	ids := make([]string, len(rows))
+	at := map[string]int{}
+	for i, r := range rows {
+		out[i] = r.domain()
+		ids[i] = r.ID
+		at[r.ID] = i
+	}
+	var links []struct {
+		CaseID   string
+		DebtorID string
+		GridID   *string
+	}
+	err := s.db.WithContext(ctx).Table("case_debtors").
+		Select("case_debtors.case_id, case_debtors.debtor_id, villages.grid_id").
+		Joins("JOIN debtors ON debtors.id = case_debtors.debtor_id").
+		Joins("LEFT JOIN villages ON villages.id = debtors.village_id").
+		Where("case_debtors.case_id IN ?", ids).
+		Order("case_debtors.case_id, case_debtors.debtor_id").Scan(&links).Error
+	if err != nil {
+		return nil, translate(err, "debtors of cases")
+	}
 	for _, l := range links {
+		c := &out[at[l.CaseID]]
 		c.DebtorIDs = append(c.DebtorIDs, l.DebtorID)
+		if g := deref(l.GridID); g != "" && !contains(c.GridIDs, g) {
+			c.GridIDs = append(c.GridIDs, g)
+		}
 	}
-	return c, nil
+	return out, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// UpdateCase implements domain.CaseStore.
+func (s *CaseStore) UpdateCase(ctx context.Context, c domain.Case, version int) (domain.Case, error) {
+	err := s.update(ctx, &caseRow{}, "case", c.ID, version, map[string]any{
+		"number": c.Number, "category": c.Category, "status": c.Status,
+		"amount_due_fen": c.AmountDueFen, "amount_recovered_fen": c.AmountRecoveredFen,
+	})
+	if err != nil {
+		return domain.Case{}, err
+	}
+	return s.GetCase(ctx, c.ID)
+}
+
+// caseCursor is the keyset position of a case list, newest first.
+type caseCursor struct {
+	At time.Time `json:"t"`
+	ID string    `json:"i"`
+}
+
+// ListCases implements domain.CaseStore with keyset pagination on
+// (created_at, id) descending.
+func (s *CaseStore) ListCases(ctx context.Context, f domain.CaseFilter) ([]domain.Case, string, error) {
+	limit := pageLimit(f.Limit)
+	q := s.db.WithContext(ctx).Model(&caseRow{})
+	if f.GridIDs != nil {
+		q = q.Where("id IN (?)", s.db.Table("case_debtors").Select("case_debtors.case_id").
+			Joins("JOIN debtors ON debtors.id = case_debtors.debtor_id").
+			Joins("JOIN villages ON villages.id = debtors.village_id").
+			Where("villages.grid_id IN ?", nonEmpty(f.GridIDs)))
+	}
+	if f.DebtorID != "" {
+		q = q.Where("id IN (?)", s.db.Model(&caseDebtorRow{}).Select("case_id").Where("debtor_id = ?", f.DebtorID))
+	}
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.Category != "" {
+		q = q.Where("category = ?", f.Category)
+	}
+	if f.Cursor != "" {
+		var c caseCursor
+		if err := decodeCursor(f.Cursor, &c); err != nil {
+			return nil, "", err
+		}
+		q = q.Where("(created_at < ? OR (created_at = ? AND id < ?))", c.At.UTC(), c.At.UTC(), c.ID)
+	}
+	var rows []caseRow
+	if err := q.Order("created_at DESC, id DESC").Limit(limit + 1).Find(&rows).Error; err != nil {
+		return nil, "", translate(err, "list cases")
+	}
+	next := ""
+	if len(rows) > limit {
+		rows = rows[:limit]
+		last := rows[limit-1]
+		next = encodeCursor(caseCursor{At: last.CreatedAt.UTC(), ID: last.ID})
+	}
+	out, err := s.withDebtors(ctx, rows)
+	return out, next, err
+}
+
+// LinkDebtor implements domain.CaseStore.
+func (s *CaseStore) LinkDebtor(ctx context.Context, caseID, debtorID string) (bool, error) {
+	if _, err := s.GetDebtor(ctx, debtorID); err != nil {
+		if domain.IsCode(err, domain.ENotFound) {
+			return false, domain.Invalid(domain.FieldError{Field: "debtor_id", Code: "unknown"})
+		}
+		return false, err
+	}
+	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&caseDebtorRow{CaseID: caseID, DebtorID: debtorID})
+	if res.Error != nil {
+		return false, translate(res.Error, "link debtor %s to case %s", debtorID, caseID)
+	}
+	if res.RowsAffected == 0 {
+		return false, nil
+	}
+	return true, s.update(ctx, &caseRow{}, "case", caseID, 0, map[string]any{})
 }
 
 // WantedDebtors implements domain.CaseStore.
@@ -146,4 +372,18 @@ func (s *CaseStore) WantedDebtors(ctx context.Context, gridIDs []string) ([]doma
 		out[i] = r.domain()
 	}
 	return out, nil
+}
+
+// update applies changes to one row when its version matches (0: any),
+// bumping the version and updated_at, as OrgStore.update does.
+func (s *CaseStore) update(ctx context.Context, model any, what, id string, version int, changes map[string]any) error {
+	return (&OrgStore{db: s.db, now: s.now, id: s.id}).update(ctx, model, what, id, version, changes)
+}
+
+// pageLimit applies the list conventions: default 50, at most 200.
+func pageLimit(n int) int {
+	if n <= 0 || n > 200 {
+		return 50
+	}
+	return n
 }

@@ -255,19 +255,16 @@ func (s *LeadStore) UpdateLead(ctx context.Context, l domain.Lead, version int) 
 	return s.GetLead(ctx, l.ID)
 }
 
-// leadCursor is the keyset position of a lead list, newest first.
+// leadCursor is the keyset position of a lead list: newest first on
+// (received_at, id), or in queue order on (priority, received_at, id).
 type leadCursor struct {
+	P  int       `json:"p,omitempty"`
 	At time.Time `json:"t"`
 	ID string    `json:"i"`
 }
 
-// ListLeads implements domain.LeadStore with keyset pagination on
-// (received_at, id) descending.
-func (s *LeadStore) ListLeads(ctx context.Context, f domain.LeadFilter) ([]domain.Lead, string, error) {
-	limit := f.Limit
-	if limit <= 0 || limit > 200 {
-		limit = 50
-	}
+// filtered applies a lead filter but its status and paging.
+func (s *LeadStore) filtered(ctx context.Context, f domain.LeadFilter) *gorm.DB {
 	q := s.db.WithContext(ctx).Model(&leadRow{})
 	if f.ReporterID != "" {
 		q = q.Where("reporter_id = ?", f.ReporterID)
@@ -278,6 +275,51 @@ func (s *LeadStore) ListLeads(ctx context.Context, f domain.LeadFilter) ([]domai
 	case f.GridIDs != nil:
 		q = q.Where("grid_id IN ?", nonEmpty(f.GridIDs))
 	}
+	if len(f.Kinds) > 0 {
+		kinds := make([]string, len(f.Kinds))
+		for i, k := range f.Kinds {
+			kinds[i] = string(k)
+		}
+		q = q.Where("kind IN ?", kinds)
+	}
+	if f.GridID != "" {
+		q = q.Where("grid_id = ?", f.GridID)
+	}
+	if f.VillageID != "" {
+		q = q.Where("village_id = ?", f.VillageID)
+	}
+	switch {
+	case f.Unassigned:
+		q = q.Where("assignee_id IS NULL")
+	case f.AssigneeID != "":
+		q = q.Where("assignee_id = ?", f.AssigneeID)
+	}
+	if !f.From.IsZero() {
+		q = q.Where("received_at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		q = q.Where("received_at < ?", f.To.UTC())
+	}
+	if f.Overdue {
+		q = q.Where("status = ? AND due_at < ?", string(domain.LeadAccepted), f.Now.UTC())
+	}
+	if f.Flagged {
+		q = q.Where("EXISTS (SELECT 1 FROM lead_duplicates d WHERE d.lead_id = leads.id)")
+	}
+	if f.Text != "" {
+		like := "%" + escapeLike(f.Text) + "%"
+		q = q.Where("(description LIKE ? ESCAPE '!' OR debtor_name LIKE ? ESCAPE '!' OR ref LIKE ? ESCAPE '!')", like, like, like)
+	}
+	return q
+}
+
+// ListLeads implements domain.LeadStore with keyset pagination.
+func (s *LeadStore) ListLeads(ctx context.Context, f domain.LeadFilter) ([]domain.Lead, string, error) {
+	limit := f.Limit
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	q := s.filtered(ctx, f)
 	if len(f.Statuses) > 0 {
 		st := make([]string, len(f.Statuses))
 		for i, x := range f.Statuses {
@@ -290,17 +332,26 @@ func (s *LeadStore) ListLeads(ctx context.Context, f domain.LeadFilter) ([]domai
 		if err := decodeCursor(f.Cursor, &c); err != nil {
 			return nil, "", err
 		}
-		q = q.Where("(received_at < ? OR (received_at = ? AND id < ?))", c.At.UTC(), c.At.UTC(), c.ID)
+		at := c.At.UTC()
+		if f.Queue {
+			q = q.Where("(priority > ? OR (priority = ? AND (received_at > ? OR (received_at = ? AND id > ?))))", c.P, c.P, at, at, c.ID)
+		} else {
+			q = q.Where("(received_at < ? OR (received_at = ? AND id < ?))", at, at, c.ID)
+		}
+	}
+	order := "received_at DESC, id DESC"
+	if f.Queue {
+		order = "priority, received_at, id"
 	}
 	var rows []leadRow
-	if err := q.Order("received_at DESC, id DESC").Limit(limit + 1).Find(&rows).Error; err != nil {
+	if err := q.Order(order).Limit(limit + 1).Find(&rows).Error; err != nil {
 		return nil, "", translate(err, "list leads")
 	}
 	next := ""
 	if len(rows) > limit {
 		rows = rows[:limit]
 		last := rows[limit-1]
-		next = encodeCursor(leadCursor{At: last.ReceivedAt.UTC(), ID: last.ID})
+		next = encodeCursor(leadCursor{P: last.Priority, At: last.ReceivedAt.UTC(), ID: last.ID})
 	}
 	out := make([]domain.Lead, len(rows))
 	for i, r := range rows {
@@ -311,6 +362,22 @@ func (s *LeadStore) ListLeads(ctx context.Context, f domain.LeadFilter) ([]domai
 		out[i] = l
 	}
 	return out, next, nil
+}
+
+// CountLeads implements domain.LeadStore.
+func (s *LeadStore) CountLeads(ctx context.Context, f domain.LeadFilter) (map[domain.LeadStatus]int64, error) {
+	var rows []struct {
+		Status string
+		N      int64
+	}
+	if err := s.filtered(ctx, f).Select("status, COUNT(*) AS n").Group("status").Scan(&rows).Error; err != nil {
+		return nil, translate(err, "count leads")
+	}
+	out := map[domain.LeadStatus]int64{}
+	for _, r := range rows {
+		out[domain.LeadStatus(r.Status)] = r.N
+	}
+	return out, nil
 }
 
 // openStatuses are the statuses FindOpenLeads looks at.

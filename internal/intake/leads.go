@@ -43,34 +43,95 @@ func (s *Service) View(ctx context.Context, a domain.Actor, l domain.Lead) (Lead
 	return s.view(ctx, a, l)
 }
 
-// Leads lists leads newest first: an assistant's own, or those of the grids
-// in scope for roles that read leads. Errors: EValidation (filter).
-func (s *Service) Leads(ctx context.Context, a domain.Actor, statuses []domain.LeadStatus, limit int, cursor string) ([]LeadView, string, error) {
-	f := domain.LeadFilter{Statuses: statuses, Limit: limit, Cursor: cursor}
-	for i, st := range statuses {
+// Query selects leads for Leads.
+type Query struct {
+	Statuses  []domain.LeadStatus
+	Kinds     []domain.LeadKind
+	GridID    string
+	VillageID string
+	Assignee  string // a user id, "mine" or "unassigned"
+	From, To  time.Time
+	Overdue   bool
+	Flagged   bool
+	Text      string
+	Limit     int
+	Cursor    string
+}
+
+// Leads lists leads: for an assistant their own, newest first; for roles
+// that read leads the queue of the grids in scope (and their team's queue),
+// most urgent first, then oldest. Counts are per status for the same
+// filter. A grid or village outside the scope is ENotFound. Errors:
+// EValidation, ENotFound.
+func (s *Service) Leads(ctx context.Context, a domain.Actor, q Query) ([]LeadView, string, map[domain.LeadStatus]int64, error) {
+	var fields []domain.FieldError
+	for _, st := range q.Statuses {
 		if !st.Valid() {
-			return nil, "", domain.Invalid(domain.FieldError{Field: "status", Code: "invalid", Params: map[string]any{"index": i}})
+			fields = append(fields, domain.FieldError{Field: "status", Code: "invalid"})
 		}
 	}
-	switch {
-	case a.Can(domain.ActLeadReadAll):
+	for _, k := range q.Kinds {
+		if !k.Valid() {
+			fields = append(fields, domain.FieldError{Field: "kind", Code: "invalid"})
+		}
+	}
+	if utf8.RuneCountInString(q.Text) > 64 {
+		fields = append(fields, domain.FieldError{Field: "q", Code: "too_long", Params: map[string]any{"max": 64}})
+	}
+	if len(fields) > 0 {
+		return nil, "", nil, domain.Invalid(fields...)
+	}
+	now := s.now()
+	f := domain.LeadFilter{Statuses: q.Statuses, Kinds: q.Kinds, From: q.From, To: q.To, Overdue: q.Overdue, Flagged: q.Flagged,
+		Text: q.Text, Now: now, Limit: q.Limit, Cursor: q.Cursor}
+	if a.Can(domain.ActLeadReadAll) {
+		f.Queue = true
 		if !a.AllGrids {
 			f.GridIDs, f.TeamID = append([]string{}, a.GridIDs...), a.TeamID
 		}
-	default:
+		if q.GridID != "" {
+			if err := a.InScope(q.GridID, "grid", q.GridID); err != nil {
+				return nil, "", nil, err
+			}
+			f.GridID = q.GridID
+		}
+		if q.VillageID != "" {
+			v, err := s.org.GetVillage(ctx, q.VillageID)
+			if err != nil {
+				return nil, "", nil, err
+			}
+			if err := a.InScope(v.GridID, "village", q.VillageID); err != nil {
+				return nil, "", nil, err
+			}
+			f.VillageID = q.VillageID
+		}
+		switch q.Assignee {
+		case "":
+		case "mine":
+			f.AssigneeID = a.UserID
+		case "unassigned":
+			f.Unassigned = true
+		default:
+			f.AssigneeID = q.Assignee
+		}
+	} else {
 		f.ReporterID = a.UserID
 	}
 	leads, next, err := s.leads.ListLeads(ctx, f)
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
+	}
+	counts, err := s.leads.CountLeads(ctx, f)
+	if err != nil {
+		return nil, "", nil, err
 	}
 	out := make([]LeadView, len(leads))
 	for i, l := range leads {
 		if out[i], err = s.view(ctx, a, l); err != nil {
-			return nil, "", err
+			return nil, "", nil, err
 		}
 	}
-	return out, next, nil
+	return out, next, counts, nil
 }
 
 // Events returns a lead's timeline; the reporter sees only the public part.

@@ -1,0 +1,181 @@
+package triage
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/zhengning-court/xiezhi/internal/domain"
+)
+
+// maxBulk bounds one bulk assignment.
+const maxBulk = 200
+
+// Assign gives an open lead to an officer or grid lead of its team. An
+// officer may take an unassigned lead for themselves; giving a lead to
+// someone else, or taking it from its assignee, is a grid lead's (or
+// admin's). Errors: EForbidden, ENotFound, EConflict (an ended lead),
+// EPrecondition, EValidation (assignee_id).
+func (s *Service) Assign(ctx context.Context, a domain.Actor, leadID, assigneeID string, version int) (domain.Lead, error) {
+	if err := a.Authorize(domain.ActLeadTriage); err != nil {
+		return domain.Lead{}, err
+	}
+	var out domain.Lead
+	err := s.tx.Transact(ctx, func(st domain.Stores) error {
+		var err error
+		out, err = s.assign(ctx, st, a, leadID, assigneeID, version)
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) assign(ctx context.Context, st domain.Stores, a domain.Actor, leadID, assigneeID string, version int) (domain.Lead, error) {
+	l, err := st.Leads.GetLead(ctx, leadID)
+	if err != nil {
+		return domain.Lead{}, err
+	}
+	if !a.SeesGrid(l.GridID) && !(a.TeamID != "" && l.TeamID == a.TeamID) {
+		return domain.Lead{}, domain.Errorf(domain.ENotFound, "lead %s", leadID)
+	}
+	if version > 0 && l.Version != version {
+		return domain.Lead{}, domain.Errorf(domain.EPrecondition, "lead %s is at version %d", leadID, l.Version)
+	}
+	if !l.Status.Open() {
+		return domain.Lead{}, domain.Errorf(domain.EConflict, "lead %s is %s", leadID, l.Status)
+	}
+	lead := a.Role == domain.RoleGridLead || a.Role == domain.RoleAdmin
+	selfTake := assigneeID == a.UserID && l.AssigneeID == ""
+	if !lead && !selfTake {
+		return domain.Lead{}, domain.Errorf(domain.EForbidden, "only a grid lead assigns lead %s to others", leadID)
+	}
+	if code := s.checkAssignee(ctx, st, &l, assigneeID); code != "" {
+		return domain.Lead{}, domain.Invalid(domain.FieldError{Field: "assignee_id", Code: code})
+	}
+	prev := l.AssigneeID
+	l.AssigneeID, l.UpdatedAt = assigneeID, s.now().UTC()
+	out, err := st.Leads.UpdateLead(ctx, l, l.Version)
+	if err != nil {
+		return domain.Lead{}, err
+	}
+	note := "assigned to " + assigneeID
+	if prev != "" {
+		note = "reassigned from " + prev + " to " + assigneeID
+	}
+	return out, st.Leads.AddEvent(ctx, domain.LeadEvent{ID: s.newID(), LeadID: l.ID, ActorID: a.UserID, ActorRole: a.Role,
+		Type: "assigned", Note: note, Public: false, At: l.UpdatedAt})
+}
+
+// BulkResult is the outcome of one lead of a bulk assignment.
+type BulkResult struct {
+	LeadID string
+	Code   domain.Code // "" when assigned
+	Lead   domain.Lead
+}
+
+// AssignMany assigns a list of leads in one transaction, each checked like
+// Assign; the leads that fail are reported and the others assigned.
+// Errors: EForbidden, EValidation (the list).
+func (s *Service) AssignMany(ctx context.Context, a domain.Actor, leadIDs []string, assigneeID string) ([]BulkResult, error) {
+	if err := a.Authorize(domain.ActLeadTriage); err != nil {
+		return nil, err
+	}
+	switch {
+	case len(leadIDs) == 0:
+		return nil, domain.Invalid(domain.FieldError{Field: "lead_ids", Code: "required"})
+	case len(leadIDs) > maxBulk:
+		return nil, domain.Invalid(domain.FieldError{Field: "lead_ids", Code: "too_many", Params: map[string]any{"max": maxBulk}})
+	case assigneeID == "":
+		return nil, domain.Invalid(domain.FieldError{Field: "assignee_id", Code: "required"})
+	}
+	out := make([]BulkResult, len(leadIDs))
+	err := s.tx.Transact(ctx, func(st domain.Stores) error {
+		for i, id := range leadIDs {
+			out[i].LeadID = id
+			l, err := s.assign(ctx, st, a, id, assigneeID, 0)
+			switch code := domain.ErrorCode(err); code {
+			case "":
+				out[i].Lead = l
+			case domain.ENotFound, domain.EForbidden, domain.EConflict, domain.EValidation:
+				out[i].Code = code
+			default:
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Reroute moves a lead to another grid (a grid lead's or admin's call when
+// the assistant named the wrong place): its queue becomes the new grid's
+// team (or the county queue), the assignee is cleared, and the move is on
+// the timeline. Errors: EForbidden, ENotFound, EConflict, EPrecondition,
+// EValidation.
+func (s *Service) Reroute(ctx context.Context, a domain.Actor, leadID, gridID, note string, version int) (domain.Lead, error) {
+	if err := a.Authorize(domain.ActLeadReroute); err != nil {
+		return domain.Lead{}, err
+	}
+	note = strings.TrimSpace(note)
+	var f []domain.FieldError
+	if note == "" {
+		f = append(f, domain.FieldError{Field: "note", Code: "required"})
+	} else if utf8.RuneCountInString(note) > 2000 {
+		f = append(f, domain.FieldError{Field: "note", Code: "too_long"})
+	}
+	if gridID == "" {
+		f = append(f, domain.FieldError{Field: "grid_id", Code: "required"})
+	}
+	if len(f) > 0 {
+		return domain.Lead{}, domain.Invalid(f...)
+	}
+	var out domain.Lead
+	err := s.tx.Transact(ctx, func(st domain.Stores) error {
+		l, err := st.Leads.GetLead(ctx, leadID)
+		if err != nil {
+			return err
+		}
+		if !a.SeesGrid(l.GridID) && !(a.TeamID != "" && l.TeamID == a.TeamID) {
+			return domain.Errorf(domain.ENotFound, "lead %s", leadID)
+		}
+		if version > 0 && l.Version != version {
+			return domain.Errorf(domain.EPrecondition, "lead %s is at version %d", leadID, l.Version)
+		}
+		if !l.Status.Open() {
+			return domain.Errorf(domain.EConflict, "lead %s is %s", leadID, l.Status)
+		}
+		if gridID == l.GridID {
+			return domain.Invalid(domain.FieldError{Field: "grid_id", Code: "same_grid"})
+		}
+		if _, err := st.Org.GetGrid(ctx, gridID); domain.IsCode(err, domain.ENotFound) {
+			return domain.Invalid(domain.FieldError{Field: "grid_id", Code: "invalid"})
+		} else if err != nil {
+			return err
+		}
+		teams, err := st.Org.ListTeams(ctx)
+		if err != nil {
+			return err
+		}
+		team, county := "", ""
+		for _, t := range teams {
+			if t.CountyQueue {
+				county = t.ID
+			}
+			for _, g := range t.GridIDs {
+				if g == gridID {
+					team = t.ID
+				}
+			}
+		}
+		if team == "" {
+			team = county
+		}
+		from := l.GridID
+		l.GridID, l.TeamID, l.AssigneeID, l.UpdatedAt = gridID, team, "", s.now().UTC()
+		if out, err = st.Leads.UpdateLead(ctx, l, l.Version); err != nil {
+			return err
+		}
+		return st.Leads.AddEvent(ctx, domain.LeadEvent{ID: s.newID(), LeadID: l.ID, ActorID: a.UserID, ActorRole: a.Role,
+			Type: "rerouted", Note: "from grid " + from + " to grid " + gridID + ": " + note, Public: false, At: l.UpdatedAt})
+	})
+	return out, err
+}
