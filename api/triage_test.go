@@ -225,3 +225,30 @@ func TestComments(t *testing.T) {
 		wantProblem(t, w.do(request(http.MethodPost, path, w.token("assistant"), map[string]any{"text": "x"})), 403, "forbidden")
 	})
 }
+
+// TestLeadChangesAreAudited: lifecycle steps, assignment and comments land
+// in the audit log, which auditors read.
+func TestLeadChangesAreAudited(t *testing.T) {
+	backendtest.Each(t, func(t *testing.T, b backendtest.Backend) {
+		w := newWorld(t, b)
+		off := w.token("officer")
+		id := decodeBody(t, w.do(postLead(w.token("assistant"), vehicleLead(), "")))["id"].(string)
+		w.do(move(off, id, map[string]any{"to": "accepted", "assignee_id": w.users["officer"].ID}))
+		w.do(request(http.MethodPost, "/v1/leads/"+id+"/assign", w.token("gridlead"), map[string]any{"assignee_id": w.users["gridlead"].ID}))
+		w.do(request(http.MethodPost, "/v1/leads/"+id+"/comments", off, map[string]any{"text": "内部"}))
+		rec := w.do(request(http.MethodGet, "/v1/audit?subject_id="+id, w.token("auditor"), nil))
+		if rec.Code != 200 {
+			t.Fatalf("audit: %d %s", rec.Code, rec.Body)
+		}
+		var actions []string
+		for _, e := range decodeBody(t, rec)["entries"].([]any) {
+			actions = append(actions, e.(map[string]any)["action"].(string))
+		}
+		if strings.Join(actions, ",") != "lead.comment,lead.assign,lead.transition" {
+			t.Errorf("audit entries (newest first) %v", actions)
+		}
+		if strings.Contains(rec.Body.String(), "内部") {
+			t.Error("the audit log carries a note's text")
+		}
+	})
+}

@@ -19,6 +19,10 @@ const (
 	AuditCaseCreate   = "case.create"
 	AuditCaseUpdate   = "case.update"
 	AuditCaseLink     = "case.link_debtor"
+	AuditLeadMove     = "lead.transition" // a lifecycle step
+	AuditLeadAssign   = "lead.assign"
+	AuditLeadReroute  = "lead.reroute"
+	AuditLeadComment  = "lead.comment"
 )
 
 // GenesisHash is the previous hash of the first audit entry.

@@ -166,6 +166,7 @@ type Stores struct {
 	Throttles ThrottleStore
 	Leads     LeadStore
 	Cases     CaseStore
+	Audit     AuditStore // append in the same transaction as the change it records
 }
 
 // Transactor runs fn in one database transaction: everything fn does

@@ -61,6 +61,9 @@ func (s *Service) assign(ctx context.Context, st domain.Stores, a domain.Actor, 
 	if prev != "" {
 		note = "reassigned from " + prev + " to " + assigneeID
 	}
+	if err := audit(ctx, st, a, domain.AuditLeadAssign, l.ID, map[string]any{"from": prev, "to": assigneeID}); err != nil {
+		return domain.Lead{}, err
+	}
 	return out, st.Leads.AddEvent(ctx, domain.LeadEvent{ID: s.newID(), LeadID: l.ID, ActorID: a.UserID, ActorRole: a.Role,
 		Type: "assigned", Note: note, Public: false, At: l.UpdatedAt})
 }
@@ -172,6 +175,9 @@ func (s *Service) Reroute(ctx context.Context, a domain.Actor, leadID, gridID, n
 		from := l.GridID
 		l.GridID, l.TeamID, l.AssigneeID, l.UpdatedAt = gridID, team, "", s.now().UTC()
 		if out, err = st.Leads.UpdateLead(ctx, l, l.Version); err != nil {
+			return err
+		}
+		if err := audit(ctx, st, a, domain.AuditLeadReroute, l.ID, map[string]any{"from": from, "to": gridID}); err != nil {
 			return err
 		}
 		return st.Leads.AddEvent(ctx, domain.LeadEvent{ID: s.newID(), LeadID: l.ID, ActorID: a.UserID, ActorRole: a.Role,

@@ -107,6 +107,9 @@ func (s *Service) Move(ctx context.Context, a domain.Actor, leadID string, t Tra
 		if out, err = st.Leads.UpdateLead(ctx, l, l.Version); err != nil {
 			return err
 		}
+		if err := audit(ctx, st, a, domain.AuditLeadMove, l.ID, map[string]any{"from": prev, "to": t.To}); err != nil {
+			return err
+		}
 		return s.record(ctx, st, a, l, prev, t, now)
 	})
 	return out, err
@@ -278,5 +281,18 @@ func (s *Service) Comment(ctx context.Context, a domain.Actor, leadID, text stri
 		return domain.LeadEvent{}, domain.Errorf(domain.ENotFound, "lead %s", leadID)
 	}
 	e := domain.LeadEvent{ID: s.newID(), LeadID: l.ID, ActorID: a.UserID, ActorRole: a.Role, Type: "comment", Note: text, Public: public, At: s.now().UTC()}
-	return e, s.leads.AddEvent(ctx, e)
+	return e, s.tx.Transact(ctx, func(st domain.Stores) error {
+		if err := st.Leads.AddEvent(ctx, e); err != nil {
+			return err
+		}
+		return audit(ctx, st, a, domain.AuditLeadComment, l.ID, map[string]any{"event": e.ID, "public": public})
+	})
+}
+
+// audit appends to the tamper-evident audit log in the caller's
+// transaction. The detail names what changed, never the notes' text.
+func audit(ctx context.Context, st domain.Stores, a domain.Actor, action, leadID string, detail map[string]any) error {
+	_, err := st.Audit.AppendAudit(ctx, domain.AuditEntry{ActorID: a.UserID, ActorRole: a.Role, Action: action,
+		SubjectType: "lead", SubjectID: leadID, Detail: domain.AuditDetail(detail)})
+	return err
 }
