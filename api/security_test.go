@@ -87,6 +87,7 @@ func TestEveryEndpointSecurity(t *testing.T) {
 			{"POST", "/v1/debtors/" + debtorID + "/unmask", map[string]any{"reason": "执行需要"}, "", []string{"officer", "officerB", "gridlead", "admin"}},
 			{"GET", "/v1/audit", nil, "", []string{"admin", "auditor"}},
 			{"POST", "/v1/leads/" + lead + "/assign", map[string]any{"assignee_id": u}, "", []string{"officer", "officerB", "gridlead", "admin"}},
+			{"POST", "/v1/leads/" + lead + "/link", map[string]any{"debtor_id": "d"}, "", []string{"officer", "officerB", "gridlead", "admin"}},
 			{"POST", "/v1/leads/" + lead + "/reroute", map[string]any{"grid_id": "g", "note": "n"}, "", []string{"gridlead", "admin"}},
 			{"POST", "/v1/leads/assign", map[string]any{"lead_ids": []string{lead}, "assignee_id": u}, "", []string{"officer", "officerB", "gridlead", "admin"}},
 		}

@@ -140,6 +140,7 @@ func routes(r *gin.Engine, h *handlers) {
 	caseRoutes(a, h)
 	a.POST("/leads/:lead_id/assign", h.assignLead)
 	a.POST("/leads/:lead_id/reroute", h.rerouteLead)
+	a.POST("/leads/:lead_id/link", h.linkLead)
 	a.POST("/leads/assign", h.assignLeads)
 	a.GET("/leads/:lead_id/photos", h.listPhotos)
 	a.PUT("/leads/:lead_id/photos/:photo_id", h.putPhoto)

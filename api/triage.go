@@ -141,3 +141,22 @@ func (h *handlers) rerouteLead(c *gin.Context) {
 	l, err := h.o.Triage.Reroute(c.Request.Context(), actor(c), c.Param("lead_id"), in.GridID, in.Note, version)
 	h.renderLead(c, l, err)
 }
+
+// linkLead handles POST /v1/leads/{lead_id}/link.
+func (h *handlers) linkLead(c *gin.Context) {
+	var in struct {
+		CaseNumber string `json:"case_number"`
+		DebtorID   string `json:"debtor_id"`
+	}
+	if err := bindJSON(c, &in); err != nil {
+		renderProblem(c, err)
+		return
+	}
+	version, err := ifMatch(c)
+	if err != nil {
+		renderProblem(c, err)
+		return
+	}
+	l, err := h.o.Triage.Link(c.Request.Context(), actor(c), c.Param("lead_id"), in.CaseNumber, in.DebtorID, version)
+	h.renderLead(c, l, err)
+}

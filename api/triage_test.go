@@ -252,3 +252,49 @@ func TestLeadChangesAreAudited(t *testing.T) {
 		}
 	})
 }
+
+// TestLinkLead: tying a lead to a livelihood case puts it in the green
+// channel; unknown cases and debtors of other grids are refused.
+func TestLinkLead(t *testing.T) {
+	backendtest.Each(t, func(t *testing.T, b backendtest.Backend) {
+		w := newWorld(t, b)
+		ctx := context.Background()
+		off := w.token("officer")
+		id := decodeBody(t, w.do(postLead(w.token("assistant"), map[string]any{"kind": "deposit", "description": "", "details": map[string]any{"bank": "邮储"}}, "")))["id"].(string)
+		if _, err := b.DB.Cases().CreateCase(ctx, domain.Case{Number: "（2025）甘1025执88号", Category: domain.CaseLivelihood}); err != nil {
+			t.Fatal(err)
+		}
+		dA, err := b.DB.Cases().CreateDebtor(ctx, domain.Debtor{Kind: domain.DebtorPerson, Name: "张某", VillageID: w.villageA.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dB, err := b.DB.Cases().CreateDebtor(ctx, domain.Debtor{Kind: domain.DebtorPerson, Name: "李某", VillageID: w.villageB.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		link := func(body map[string]any) *http.Request {
+			return request(http.MethodPost, "/v1/leads/"+id+"/link", off, body)
+		}
+		rec := w.do(link(map[string]any{"case_number": "(2025)甘1025执88号", "debtor_id": dA.ID}))
+		got := decodeBody(t, rec)
+		if rec.Code != 200 || got["priority"] != "urgent" || got["case_number"] != "（2025）甘1025执88号" || got["debtor_name"] != "张某" {
+			t.Fatalf("link: %d %s", rec.Code, rec.Body)
+		}
+		for _, tc := range []struct {
+			body  map[string]any
+			field string
+		}{
+			{map[string]any{"case_number": "（2025）甘1025执99号"}, "case_number"},
+			{map[string]any{"case_number": "(2015)正执字第00123号"}, "case_number"},
+			{map[string]any{"debtor_id": dB.ID}, "debtor_id"},
+			{map[string]any{}, "case_number"},
+		} {
+			p := wantProblem(t, w.do(link(tc.body)), 422, "validation_failed")
+			if p["errors"].([]any)[0].(map[string]any)["field"] != tc.field {
+				t.Errorf("%v: %v", tc.body, p["errors"])
+			}
+		}
+		wantProblem(t, w.do(request(http.MethodPost, "/v1/leads/"+id+"/link", w.token("officerB"), map[string]any{"debtor_id": dB.ID})), 404, "not_found")
+		wantProblem(t, w.do(request(http.MethodPost, "/v1/leads/"+id+"/link", w.token("assistant"), map[string]any{"debtor_id": dA.ID})), 403, "forbidden")
+	})
+}

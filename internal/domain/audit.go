@@ -23,6 +23,7 @@ const (
 	AuditLeadAssign   = "lead.assign"
 	AuditLeadReroute  = "lead.reroute"
 	AuditLeadComment  = "lead.comment"
+	AuditLeadLink     = "lead.link" // tied to a case and a debtor
 )
 
 // GenesisHash is the previous hash of the first audit entry.

@@ -241,6 +241,7 @@ func (s *LeadStore) UpdateLead(ctx context.Context, l domain.Lead, version int) 
 		"photos_expected": row.PhotosExpected, "photos_received": row.PhotosReceived, "details": row.Details,
 		"assignee_id": row.AssigneeID, "due_at": row.DueAt, "reject_reason": row.RejectReason, "duplicate_of": row.DuplicateOf,
 		"measure": row.Measure, "measure_date": row.MeasureDate, "outcome": row.Outcome, "amount_recovered_fen": row.AmountRecoveredFen,
+		"case_number": row.CaseNumber, "debtor_id": row.DebtorID, "debtor_name": row.DebtorName,
 		"version": gorm.Expr("version + 1"), "updated_at": l.UpdatedAt.UTC(),
 	})
 	if res.Error != nil {

@@ -2,6 +2,7 @@ package triage
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"unicode/utf8"
 
@@ -182,6 +183,88 @@ func (s *Service) Reroute(ctx context.Context, a domain.Actor, leadID, gridID, n
 		}
 		return st.Leads.AddEvent(ctx, domain.LeadEvent{ID: s.newID(), LeadID: l.ID, ActorID: a.UserID, ActorRole: a.Role,
 			Type: "rerouted", Note: "from grid " + from + " to grid " + gridID + ": " + note, Public: false, At: l.UpdatedAt})
+	})
+	return out, err
+}
+
+// Link ties a lead to an enforcement case (by its number) and a debtor, as
+// officers learn who the lead is about. A livelihood case puts the lead in
+// the green channel (urgent); linking away from one puts it back unless its
+// kind is urgent. Either may be empty to leave it. Errors: EForbidden,
+// ENotFound, EConflict (an ended lead), EPrecondition, EValidation.
+func (s *Service) Link(ctx context.Context, a domain.Actor, leadID, caseNumber, debtorID string, version int) (domain.Lead, error) {
+	if err := a.Authorize(domain.ActLeadTriage); err != nil {
+		return domain.Lead{}, err
+	}
+	if caseNumber == "" && debtorID == "" {
+		return domain.Lead{}, domain.Invalid(domain.FieldError{Field: "case_number", Code: "required"}, domain.FieldError{Field: "debtor_id", Code: "required"})
+	}
+	var out domain.Lead
+	err := s.tx.Transact(ctx, func(st domain.Stores) error {
+		l, err := st.Leads.GetLead(ctx, leadID)
+		if err != nil {
+			return err
+		}
+		if !a.SeesGrid(l.GridID) && !(a.TeamID != "" && l.TeamID == a.TeamID) {
+			return domain.Errorf(domain.ENotFound, "lead %s", leadID)
+		}
+		if version > 0 && l.Version != version {
+			return domain.Errorf(domain.EPrecondition, "lead %s is at version %d", leadID, l.Version)
+		}
+		if !l.Status.Open() {
+			return domain.Errorf(domain.EConflict, "lead %s is %s", leadID, l.Status)
+		}
+		var f []domain.FieldError
+		green := false
+		if caseNumber != "" {
+			cn, err := domain.ParseCaseNumber(caseNumber, s.now())
+			var de *domain.Error
+			switch {
+			case errors.As(err, &de) && len(de.Fields) > 0:
+				f = append(f, de.Fields...)
+			case err != nil:
+				f = append(f, domain.FieldError{Field: "case_number", Code: "invalid"})
+			default:
+				c, err := st.Cases.GetCaseByNumber(ctx, cn.Canonical())
+				switch {
+				case domain.IsCode(err, domain.ENotFound):
+					f = append(f, domain.FieldError{Field: "case_number", Code: "unknown"})
+				case err != nil:
+					return err
+				default:
+					l.CaseNumber, green = c.Number, c.Category == domain.CaseLivelihood
+				}
+			}
+		}
+		if debtorID != "" {
+			d, err := st.Cases.GetDebtor(ctx, debtorID)
+			switch {
+			case domain.IsCode(err, domain.ENotFound) || err == nil && !a.SeesDebtor(d):
+				f = append(f, domain.FieldError{Field: "debtor_id", Code: "unknown"})
+			case err != nil:
+				return err
+			default:
+				l.DebtorID, l.DebtorName = d.ID, d.Name
+			}
+		}
+		if len(f) > 0 {
+			return domain.Invalid(f...)
+		}
+		if caseNumber != "" {
+			l.Priority = domain.PriorityNormal
+			if green || l.Kind.Urgent() {
+				l.Priority = domain.PriorityUrgent
+			}
+		}
+		l.UpdatedAt = s.now().UTC()
+		if out, err = st.Leads.UpdateLead(ctx, l, l.Version); err != nil {
+			return err
+		}
+		if err := audit(ctx, st, a, domain.AuditLeadLink, l.ID, map[string]any{"case_number": l.CaseNumber, "debtor_id": l.DebtorID}); err != nil {
+			return err
+		}
+		return st.Leads.AddEvent(ctx, domain.LeadEvent{ID: s.newID(), LeadID: l.ID, ActorID: a.UserID, ActorRole: a.Role,
+			Type: "linked", Note: "case " + l.CaseNumber + " debtor " + l.DebtorID, Public: false, At: l.UpdatedAt})
 	})
 	return out, err
 }
