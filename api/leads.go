@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/zhengning-court/xiezhi/internal/contactbook"
 	"github.com/zhengning-court/xiezhi/internal/domain"
 	"github.com/zhengning-court/xiezhi/internal/intake"
 )
@@ -230,6 +232,32 @@ func (h *handlers) getLead(c *gin.Context) {
 // listLeads handles GET /v1/leads: an assistant's own leads, or the
 // team's queue with its filters and counts per status.
 func (h *handlers) listLeads(c *gin.Context) {
+	q, err := leadQuery(c)
+	if err != nil {
+		renderProblem(c, err)
+		return
+	}
+	views, next, counts, err := h.o.Intake.Leads(c.Request.Context(), actor(c), q)
+	if err != nil {
+		renderProblem(c, err)
+		return
+	}
+	out := struct {
+		Leads      []leadJSON       `json:"leads"`
+		NextCursor string           `json:"next_cursor,omitempty"`
+		Counts     map[string]int64 `json:"counts"`
+	}{Leads: make([]leadJSON, len(views)), NextCursor: next, Counts: map[string]int64{}}
+	for i, v := range views {
+		out.Leads[i] = toLeadJSON(v)
+	}
+	for st, n := range counts {
+		out.Counts[string(st)] = n
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// leadQuery reads the queue's filters, shared by the list and its export.
+func leadQuery(c *gin.Context) (intake.Query, error) {
 	var fields []domain.FieldError
 	q := intake.Query{GridID: c.Query("grid_id"), VillageID: c.Query("village_id"), Assignee: c.Query("assignee"), Text: c.Query("q"), Cursor: c.Query("cursor")}
 	if l := c.Query("limit"); l != "" {
@@ -264,26 +292,9 @@ func (h *handlers) listLeads(c *gin.Context) {
 		}
 	}
 	if len(fields) > 0 {
-		renderProblem(c, domain.Invalid(fields...))
-		return
+		return q, domain.Invalid(fields...)
 	}
-	views, next, counts, err := h.o.Intake.Leads(c.Request.Context(), actor(c), q)
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
-	out := struct {
-		Leads      []leadJSON       `json:"leads"`
-		NextCursor string           `json:"next_cursor,omitempty"`
-		Counts     map[string]int64 `json:"counts"`
-	}{Leads: make([]leadJSON, len(views)), NextCursor: next, Counts: map[string]int64{}}
-	for i, v := range views {
-		out.Leads[i] = toLeadJSON(v)
-	}
-	for st, n := range counts {
-		out.Counts[string(st)] = n
-	}
-	c.JSON(http.StatusOK, out)
+	return q, nil
 }
 
 // splitQuery accepts repeated parameters and comma-separated lists alike.
@@ -420,4 +431,40 @@ func contentDigest(c *gin.Context) ([]byte, error) {
 		}
 	}
 	return nil, nil
+}
+
+// exportLeads handles GET /v1/leads/export: the queue view with the same
+// filters as GET /v1/leads, as CSV or XLSX, streamed.
+func (h *handlers) exportLeads(c *gin.Context) {
+	q, err := leadQuery(c)
+	if err != nil {
+		renderProblem(c, err)
+		return
+	}
+	format := contactbook.Format(c.DefaultQuery("format", "csv"))
+	if !format.Valid() {
+		renderProblem(c, domain.Invalid(domain.FieldError{Field: "format", Code: "invalid"}))
+		return
+	}
+	rows, finished, err := h.o.Intake.Export(c.Request.Context(), actor(c), q)
+	if err != nil {
+		renderProblem(c, err)
+		return
+	}
+	c.Header("Content-Type", contactbook.ContentType(format))
+	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "leads" + contactbook.FileExtension(format)}))
+	c.Header("Cache-Control", "no-store")
+	c.Status(http.StatusOK)
+	write := intake.QueueTable.WriteCSV
+	if format == contactbook.XLSX {
+		write = intake.QueueTable.WriteXLSX
+	}
+	err = write(c.Writer, rows)
+	if err == nil {
+		err = finished()
+	}
+	if err != nil {
+		loggerFrom(c).Error("export failed mid-stream", "error", err.Error())
+		panic(http.ErrAbortHandler)
+	}
 }

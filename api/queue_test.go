@@ -1,11 +1,14 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/zhengning-court/xiezhi/internal/backendtest"
 	"github.com/zhengning-court/xiezhi/internal/domain"
@@ -174,4 +177,54 @@ func TestAssignAndReroute(t *testing.T) {
 			t.Errorf("reroute changed the status: %s", l.Status)
 		}
 	})
+}
+
+// TestExportQueue: the queue view as CSV and XLSX, with masked names and
+// without the reporter.
+func TestExportQueue(t *testing.T) {
+	backendtest.Each(t, func(t *testing.T, b backendtest.Backend) {
+		w := newWorld(t, b)
+		body := vehicleLead()
+		body["debtor_name"] = "赵建国"
+		id := decodeBody(t, w.do(postLead(w.token("assistant"), body, "")))["id"].(string)
+		w.do(move(w.token("officer"), id, map[string]any{"to": "accepted", "assignee_id": w.users["officer"].ID}))
+		w.do(postLead(w.token("assistantB"), vehicleLead(), ""))
+
+		rec := w.do(request(http.MethodGet, "/v1/leads/export?status=accepted", w.token("officer"), nil))
+		csv := rec.Body.String()
+		if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/csv") {
+			t.Fatalf("export: %d %v", rec.Code, rec.Header())
+		}
+		lines := strings.Split(strings.TrimSpace(csv), "\r\n")
+		if len(lines) != 2 || !strings.Contains(lines[1], "赵**") || !strings.Contains(lines[1], "已受理") || !strings.Contains(lines[1], "紧急") {
+			t.Errorf("csv:\n%s", csv)
+		}
+		for _, secret := range []string{"赵建国", w.users["assistant"].Phone, "春节前", "assistant"} {
+			if strings.Contains(csv, secret) {
+				t.Errorf("the export shows %q", secret)
+			}
+		}
+		rec = w.do(request(http.MethodGet, "/v1/leads/export?format=xlsx", w.token("admin"), nil))
+		rows, _, err := contactbookRows(rec.Body.Bytes())
+		if rec.Code != 200 || err != nil || rows != 2 {
+			t.Errorf("xlsx: %d, %d rows, %v", rec.Code, rows, err)
+		}
+		wantProblem(t, w.do(request(http.MethodGet, "/v1/leads/export?format=pdf", w.token("officer"), nil)), 422, "validation_failed")
+		wantProblem(t, w.do(request(http.MethodGet, "/v1/leads/export?grid_id="+w.gridB.ID, w.token("officer"), nil)), 404, "not_found")
+		wantProblem(t, w.do(request(http.MethodGet, "/v1/leads/export", w.token("assistant"), nil)), 403, "forbidden")
+	})
+}
+
+// contactbookRows counts the data rows of an .xlsx workbook's first sheet.
+func contactbookRows(b []byte) (int, []string, error) {
+	f, err := excelize.OpenReader(bytes.NewReader(b))
+	if err != nil {
+		return 0, nil, err
+	}
+	defer f.Close()
+	rows, err := f.GetRows(f.GetSheetName(0))
+	if err != nil || len(rows) == 0 {
+		return 0, nil, err
+	}
+	return len(rows) - 1, rows[0], nil
 }

@@ -62,6 +62,7 @@ func TestEveryEndpointSecurity(t *testing.T) {
 			{"POST", "/v1/assistants/import", "姓名,手机号,村代码\n张三,13912345678,621025101201\n", "text/csv", []string{"admin"}},
 			{"POST", "/v1/leads", vehicleLead(), "", []string{"assistant", "assistant2", "assistantB", "officer", "officerB", "gridlead"}},
 			{"GET", "/v1/leads", nil, "", everyone},
+			{"GET", "/v1/leads/export", nil, "", []string{"officer", "officerB", "gridlead", "admin", "auditor"}},
 			{"GET", "/v1/leads/" + lead, nil, "", everyone},
 			{"GET", "/v1/leads/" + lead + "/events", nil, "", everyone},
 			{"POST", "/v1/leads/" + lead + "/withdraw", map[string]any{}, "", everyone},
@@ -71,6 +72,9 @@ func TestEveryEndpointSecurity(t *testing.T) {
 			{"GET", "/v1/leads/" + lead + "/photos/" + photo, nil, "", everyone},
 			{"GET", "/v1/leads/" + lead + "/photos/" + photo + "/thumbnail", nil, "", everyone},
 			{"GET", "/v1/wanted", nil, "", []string{"assistant", "assistant2", "assistantB"}},
+			// Results: scope (another grid: 404) is in TestStatsRefused.
+			{"GET", "/v1/stats/grids", nil, "", []string{"officer", "officerB", "gridlead", "admin", "auditor"}},
+			{"GET", "/v1/stats/assistants", nil, "", []string{"officer", "officerB", "gridlead", "admin", "auditor"}},
 			// Triage: roles that do not triage get 403; officers of other grids 404 (TestTransitionBadInput).
 			{"POST", "/v1/leads/" + lead + "/transitions", map[string]any{"to": "needs_info", "note": "?"}, "", []string{"officer", "officerB", "gridlead", "admin"}},
 			{"POST", "/v1/leads/" + lead + "/comments", map[string]any{"text": "x"}, "", []string{"officer", "officerB", "gridlead", "admin"}},

@@ -21,6 +21,7 @@ import (
 	"github.com/zhengning-court/xiezhi/internal/domain"
 	"github.com/zhengning-court/xiezhi/internal/intake"
 	"github.com/zhengning-court/xiezhi/internal/organisation"
+	"github.com/zhengning-court/xiezhi/internal/stats"
 	"github.com/zhengning-court/xiezhi/internal/triage"
 )
 
@@ -40,6 +41,7 @@ type Options struct {
 	Intake   *intake.Service       // leads and photos from the phones
 	Triage   *triage.Service       // the enforcement teams' workflow
 	Cases    *cases.Service        // cases, debtors and the audit log
+	Stats    *stats.Service        // results per grid and per assistant
 }
 
 // handlers are the resource handlers; they share the options.
@@ -131,6 +133,7 @@ func routes(r *gin.Engine, h *handlers) {
 
 	a.POST("/leads", h.createLead)
 	a.GET("/leads", h.listLeads)
+	a.GET("/leads/export", h.exportLeads)
 	a.GET("/leads/:lead_id", h.getLead)
 	a.GET("/leads/:lead_id/events", h.leadEvents)
 	a.POST("/leads/:lead_id/withdraw", h.withdrawLead)
@@ -147,6 +150,8 @@ func routes(r *gin.Engine, h *handlers) {
 	a.GET("/leads/:lead_id/photos/:photo_id", h.getPhoto(false))
 	a.GET("/leads/:lead_id/photos/:photo_id/thumbnail", h.getPhoto(true))
 	a.GET("/wanted", h.wanted)
+	a.GET("/stats/grids", h.gridStats)
+	a.GET("/stats/assistants", h.assistantStats)
 }
 
 // docs serves the contract and the browsable reference built from it, all

@@ -34,6 +34,7 @@ import (
 	"github.com/zhengning-court/xiezhi/internal/jwtauth"
 	"github.com/zhengning-court/xiezhi/internal/organisation"
 	"github.com/zhengning-court/xiezhi/internal/password"
+	"github.com/zhengning-court/xiezhi/internal/stats"
 	"github.com/zhengning-court/xiezhi/internal/triage"
 )
 
@@ -160,6 +161,7 @@ func newWorld(t *testing.T, b backendtest.Backend) *world {
 		Intake:   intake.New(b.DB, b.DB.Leads(), org, b.DB.Cases(), b.Objects, w.clock.now, gormstore.NewID, intake.DefaultConfig()),
 		Triage:   triage.New(b.DB, b.DB.Leads(), org, w.clock.now, gormstore.NewID, triage.DefaultConfig),
 		Cases:    cases.New(b.DB, b.DB.Cases(), b.DB.Audit(), org, testSealer, w.clock.now, gormstore.NewID),
+		Stats:    stats.New(org, b.DB.Stats(), w.clock.now),
 	})
 	w.client = apitest.New(t, w.router)
 	return w

@@ -28,6 +28,7 @@ import (
 	"github.com/zhengning-court/xiezhi/internal/organisation"
 	"github.com/zhengning-court/xiezhi/internal/password"
 	"github.com/zhengning-court/xiezhi/internal/seed"
+	"github.com/zhengning-court/xiezhi/internal/stats"
 	"github.com/zhengning-court/xiezhi/internal/triage"
 )
 
@@ -99,6 +100,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		Intake:   intakeSvc,
 		Triage:   triage.New(db, db.Leads(), db.Org(), time.Now, gormstore.NewID, triage.DefaultConfig),
 		Cases:    casesSvc,
+		Stats:    stats.New(db.Org(), db.Stats(), time.Now),
 		Checks: []api.Check{
 			{Name: "database", Backend: db.Name(), Ping: db.Ping},
 			{Name: "object_store", Backend: objects.Name(), Ping: objects.Ping},

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"iter"
+	"slices"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -160,31 +161,39 @@ func sniffComma(br *bufio.Reader) rune {
 }
 
 // WriteCSV writes entries as a CSV contact book that Excel and WPS open
-// right and Parse reads back: UTF-8 with a BOM (without it Excel on Chinese
-// Windows reads GBK and shows mojibake), CRLF line ends, the Chinese header
-// 姓名,手机号,乡镇,村代码,村,角色,状态.
-//
-// Phones and village codes start with a tab so that Excel keeps them as text
-// instead of showing 1.38E+10 and losing digits when the file is saved again;
-// cells that a spreadsheet would run as a formula (starting with = + - @) get
-// a leading apostrophe. Parse undoes both. Entries are written as they come:
-// nothing holds them all.
+// right and Parse reads back: the Chinese header 姓名,手机号,乡镇,村代码,村,角色,状态,
+// then one row per entry, written as they come (see Table.WriteCSV).
 func WriteCSV(w io.Writer, entries iter.Seq[Entry]) error {
+	return contactTable.WriteCSV(w, entryRows(entries))
+}
+
+// WriteCSV writes the table as CSV that Excel and WPS open right: UTF-8
+// with a BOM (without it Excel on Chinese Windows reads GBK and shows
+// mojibake), CRLF line ends, the header, then the rows as they come.
+//
+// Text columns that hold only digits (phones, codes) start with a tab so
+// that Excel keeps them as text instead of showing 1.38E+10 and losing
+// digits when the file is saved again; cells that a spreadsheet would run as
+// a formula (starting with = + - @) get a leading apostrophe. Parse undoes
+// both.
+func (t Table) WriteCSV(w io.Writer, rows iter.Seq[[]string]) error {
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
 		return err
 	}
 	cw := csv.NewWriter(w)
 	cw.UseCRLF = true
-	if err := cw.Write(exportHeader); err != nil {
+	if err := cw.Write(t.Header); err != nil {
 		return err
 	}
-	for e := range entries {
-		c := e.cells()
+	for r := range rows {
+		c := slices.Clone(r)
 		for i := range c {
 			c[i] = escapeFormula(c[i])
+			if slices.Contains(t.TextCols, i) {
+				c[i] = keepText(c[i])
+			}
 		}
-		c[1], c[3] = keepText(c[1]), keepText(c[3])
-		if err := cw.Write(c[:]); err != nil {
+		if err := cw.Write(c); err != nil {
 			return err
 		}
 	}

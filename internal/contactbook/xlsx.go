@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"io"
 	"iter"
+	"slices"
 
 	"github.com/xuri/excelize/v2"
 
@@ -15,12 +16,34 @@ import (
 // book of ten thousand rows unpacks to a few megabytes.
 const maxUnzipped = 128 << 20
 
-// sheetName is the name of the exported worksheet.
-const sheetName = "协执员"
+// Table describes a spreadsheet export: its sheet name, header, column
+// widths (characters) and the 0-based columns kept as text.
+type Table struct {
+	Sheet    string
+	Header   []string
+	Widths   []float64
+	TextCols []int
+}
 
-// columnWidths are the exported column widths, in characters, in
-// exportHeader order.
-var columnWidths = [7]float64{12, 15, 12, 16, 16, 10, 8}
+// contactTable is the contact book's export layout; Parse reads it back.
+var contactTable = Table{
+	Sheet:    "协执员",
+	Header:   exportHeader,
+	Widths:   []float64{12, 15, 12, 16, 16, 10, 8},
+	TextCols: []int{1, 3}, // 手机号, 村代码
+}
+
+// entryRows turns entries into rows in exportHeader order.
+func entryRows(entries iter.Seq[Entry]) iter.Seq[[]string] {
+	return func(yield func([]string) bool) {
+		for e := range entries {
+			c := e.cells()
+			if !yield(c[:]) {
+				return
+			}
+		}
+	}
+}
 
 // parseXLSX reads the first worksheet of an XLSX contact book, row by row.
 // Cells are read raw, so that numbers come as stored (exactly) rather than
@@ -98,21 +121,23 @@ func (s *xlsxSource) next() (int, []string, error) {
 	return s.line, cells, nil
 }
 
-// WriteXLSX writes entries as an XLSX workbook with one worksheet, 协执员,
-// that Parse reads back: a bold header row (姓名, 手机号, 乡镇, 村代码, 村,
-// 角色, 状态) frozen at the top, set column widths, and phones and village
-// codes as text cells in text-formatted columns, so that Excel never turns
-// them into numbers, not even when someone adds a row. Rows are streamed
-// (excelize's StreamWriter spills to a temporary file past a few megabytes):
-// nothing holds them all.
-func WriteXLSX(w io.Writer, entries iter.Seq[Entry]) (err error) {
+// WriteXLSX writes entries as an .xlsx contact book (one sheet, 协执员; see
+// Table.WriteXLSX).
+func WriteXLSX(w io.Writer, entries iter.Seq[Entry]) error {
+	return contactTable.WriteXLSX(w, entryRows(entries))
+}
+
+// WriteXLSX writes the table as an .xlsx workbook with one sheet, streaming
+// the rows (excelize's StreamWriter): bold, frozen header, the column
+// widths, and the text columns as text cells so that Excel keeps digits.
+func (t Table) WriteXLSX(w io.Writer, rows iter.Seq[[]string]) (err error) {
 	f := excelize.NewFile()
 	defer func() {
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
 	}()
-	if err := f.SetSheetName(f.GetSheetName(0), sheetName); err != nil {
+	if err := f.SetSheetName(f.GetSheetName(0), t.Sheet); err != nil {
 		return err
 	}
 	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
@@ -123,39 +148,42 @@ func WriteXLSX(w io.Writer, entries iter.Seq[Entry]) (err error) {
 	if err != nil {
 		return err
 	}
-	sw, err := f.NewStreamWriter(sheetName)
+	sw, err := f.NewStreamWriter(t.Sheet)
 	if err != nil {
 		return err
 	}
-	for i, width := range columnWidths {
+	for i, width := range t.Widths {
 		if err := sw.SetColWidth(i+1, i+1, width); err != nil {
 			return err
 		}
 	}
-	for _, col := range []int{2, 4} { // 手机号, 村代码
-		if err := sw.SetColStyle(col, col, text); err != nil {
+	for _, col := range t.TextCols {
+		if err := sw.SetColStyle(col+1, col+1, text); err != nil {
 			return err
 		}
 	}
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return err
 	}
-
-	values := make([]any, len(exportHeader))
-	for i, h := range exportHeader {
+	values := make([]any, len(t.Header))
+	for i, h := range t.Header {
 		values[i] = excelize.Cell{StyleID: bold, Value: h}
 	}
 	if err := sw.SetRow("A1", values); err != nil {
 		return err
 	}
 	row := 1
-	for e := range entries {
+	for r := range rows {
 		row++
-		for i, v := range e.cells() {
+		for i := range values {
+			v := ""
+			if i < len(r) {
+				v = r[i]
+			}
 			switch {
 			case v == "":
 				values[i] = nil
-			case i == 1 || i == 3:
+			case slices.Contains(t.TextCols, i):
 				values[i] = excelize.Cell{StyleID: text, Value: v}
 			default:
 				values[i] = v
@@ -172,8 +200,6 @@ func WriteXLSX(w io.Writer, entries iter.Seq[Entry]) (err error) {
 	if err := sw.Flush(); err != nil {
 		return err
 	}
-	if _, err := f.WriteTo(w); err != nil {
-		return err
-	}
-	return nil
+	_, err = f.WriteTo(w)
+	return err
 }

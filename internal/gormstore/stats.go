@@ -1,0 +1,203 @@
+package gormstore
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/zhengning-court/xiezhi/internal/domain"
+)
+
+// StatsStore implements domain.StatsStore with GROUP BY queries in SQL
+// that MySQL and SQLite both run: no date functions, times are compared as
+// parameters and subtracted in Go.
+type StatsStore struct{ db *gorm.DB }
+
+var _ domain.StatsStore = (*StatsStore)(nil)
+
+// Stats returns the statistics store.
+func (db *DB) Stats() *StatsStore { return &StatsStore{db: db.gorm} }
+
+// statusStrings converts statuses for an IN clause.
+func statusStrings(s []domain.LeadStatus) []string {
+	out := make([]string, len(s))
+	for i, x := range s {
+		out[i] = string(x)
+	}
+	return out
+}
+
+// inGrids restricts q to the filter's grids on column col.
+func inGrids(q *gorm.DB, col string, f domain.StatsFilter) *gorm.DB {
+	if f.GridIDs == nil {
+		return q
+	}
+	return q.Where(col+" IN ?", nonEmpty(f.GridIDs))
+}
+
+// received selects the leads received in the filter's range and grids; the
+// index ix_leads_grid (grid_id, received_at, id) serves it.
+func (s *StatsStore) received(ctx context.Context, f domain.StatsFilter) *gorm.DB {
+	q := s.db.WithContext(ctx).Table("leads").Where("leads.received_at >= ? AND leads.received_at < ?", f.From.UTC(), f.To.UTC())
+	return inGrids(q, "leads.grid_id", f)
+}
+
+// LeadCounts implements domain.StatsStore.
+func (s *StatsStore) LeadCounts(ctx context.Context, f domain.StatsFilter) ([]domain.GridLeadCount, error) {
+	var rows []struct {
+		GridID string
+		Status string
+		Kind   string
+		N      int64
+	}
+	err := s.received(ctx, f).Select("leads.grid_id AS grid_id, leads.status AS status, leads.kind AS kind, COUNT(*) AS n").
+		Group("leads.grid_id, leads.status, leads.kind").Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err, "count leads by grid")
+	}
+	out := make([]domain.GridLeadCount, len(rows))
+	for i, r := range rows {
+		out[i] = domain.GridLeadCount{GridID: r.GridID, Status: domain.LeadStatus(r.Status), Kind: domain.LeadKind(r.Kind), N: r.N}
+	}
+	return out, nil
+}
+
+// OverdueCounts implements domain.StatsStore; ix_leads_queue (grid_id,
+// status, …) finds the accepted leads of a grid.
+func (s *StatsStore) OverdueCounts(ctx context.Context, f domain.StatsFilter) (map[string]int64, error) {
+	var rows []struct {
+		GridID string
+		N      int64
+	}
+	q := s.db.WithContext(ctx).Table("leads").Where("status = ? AND due_at < ?", string(domain.LeadAccepted), f.Now.UTC())
+	if err := inGrids(q, "grid_id", f).Select("grid_id, COUNT(*) AS n").Group("grid_id").Scan(&rows).Error; err != nil {
+		return nil, translate(err, "count overdue leads")
+	}
+	out := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		out[r.GridID] = r.N
+	}
+	return out, nil
+}
+
+// Milestones implements domain.StatsStore: one row per status change to
+// accepted or closed of the leads received in the range (ix_lead_events_lead
+// finds a lead's events), folded per lead here.
+func (s *StatsStore) Milestones(ctx context.Context, f domain.StatsFilter) ([]domain.LeadMilestones, error) {
+	var rows []struct {
+		ID         string
+		GridID     string
+		Status     string
+		ReceivedAt time.Time
+		ToStatus   string
+		At         time.Time
+	}
+	err := s.received(ctx, f).
+		Select("leads.id AS id, leads.grid_id AS grid_id, leads.status AS status, leads.received_at AS received_at, e.to_status AS to_status, e.at AS at").
+		Joins("JOIN lead_events e ON e.lead_id = leads.id").
+		Where("e.type = ? AND e.to_status IN ?", "status_changed", []string{string(domain.LeadAccepted), string(domain.LeadClosed)}).
+		Order("leads.id, e.at").Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err, "lead milestones")
+	}
+	var out []domain.LeadMilestones
+	for _, r := range rows {
+		if len(out) == 0 || out[len(out)-1].LeadID != r.ID {
+			out = append(out, domain.LeadMilestones{LeadID: r.ID, GridID: r.GridID, Status: domain.LeadStatus(r.Status), ReceivedAt: r.ReceivedAt.UTC()})
+		}
+		m := &out[len(out)-1]
+		at := r.At.UTC()
+		switch domain.LeadStatus(r.ToStatus) {
+		case domain.LeadAccepted:
+			if m.AcceptedAt.IsZero() || at.Before(m.AcceptedAt) {
+				m.AcceptedAt = at
+			}
+		case domain.LeadClosed:
+			if m.Status == domain.LeadClosed && at.After(m.ClosedAt) {
+				m.ClosedAt = at
+			}
+		}
+	}
+	return out, nil
+}
+
+// closedIn restricts q (over leads) to the leads closed now whose last
+// closing happened in the filter's range: a closing in the range and none
+// after it (a lead reopened and closed again counts when it was closed for
+// good). Portable correlated subqueries instead of MAX over times, which
+// SQLite would compare as text.
+func closedIn(q *gorm.DB, f domain.StatsFilter) *gorm.DB {
+	const closing = "SELECT 1 FROM lead_events e WHERE e.lead_id = leads.id AND e.type = 'status_changed' AND e.to_status = 'closed'"
+	return q.Where("leads.status = ?", string(domain.LeadClosed)).
+		Where("EXISTS ("+closing+" AND e.at >= ? AND e.at < ?)", f.From.UTC(), f.To.UTC()).
+		Where("NOT EXISTS ("+closing+" AND e.at >= ?)", f.To.UTC())
+}
+
+// RecoveredByGrid implements domain.StatsStore.
+func (s *StatsStore) RecoveredByGrid(ctx context.Context, f domain.StatsFilter) (map[string]int64, error) {
+	var rows []struct {
+		GridID string
+		Fen    int64
+	}
+	q := inGrids(s.db.WithContext(ctx).Table("leads"), "leads.grid_id", f)
+	err := closedIn(q, f).Select("leads.grid_id AS grid_id, COALESCE(SUM(leads.amount_recovered_fen), 0) AS fen").
+		Group("leads.grid_id").Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err, "amount recovered by grid")
+	}
+	out := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		out[r.GridID] = r.Fen
+	}
+	return out, nil
+}
+
+// AssistantActivity implements domain.StatsStore: the assistants of the
+// grids, each joined with the aggregates of their leads (by reporter,
+// wherever the lead was routed; ix_leads_reporter serves the range).
+func (s *StatsStore) AssistantActivity(ctx context.Context, f domain.StatsFilter) ([]domain.AssistantActivity, error) {
+	db := s.db.WithContext(ctx)
+	supplied := db.Table("leads").
+		Select("reporter_id, COUNT(*) AS supplied, "+
+			"SUM(CASE WHEN status IN ? THEN 1 ELSE 0 END) AS accepted, "+
+			"SUM(CASE WHEN status = ? THEN 1 ELSE 0 END) AS duplicates",
+			statusStrings(domain.AcceptedOrBeyond), string(domain.LeadDuplicate)).
+		Where("received_at >= ? AND received_at < ?", f.From.UTC(), f.To.UTC()).
+		Group("reporter_id")
+	recovered := closedIn(db.Table("leads"), f).
+		Select("leads.reporter_id AS reporter_id, SUM(leads.amount_recovered_fen) AS fen").
+		Group("leads.reporter_id")
+	var rows []struct {
+		UserID      string
+		Name        string
+		Status      string
+		VillageID   string
+		VillageName string
+		GridID      string
+		GridName    string
+		Supplied    int64
+		Accepted    int64
+		Duplicates  int64
+		Fen         int64
+	}
+	q := db.Table("users u").
+		Select("u.id AS user_id, u.name AS name, u.status AS status, v.id AS village_id, v.name AS village_name, "+
+			"g.id AS grid_id, g.name AS grid_name, COALESCE(a.supplied, 0) AS supplied, COALESCE(a.accepted, 0) AS accepted, "+
+			"COALESCE(a.duplicates, 0) AS duplicates, COALESCE(r.fen, 0) AS fen").
+		Joins("JOIN villages v ON v.id = u.village_id").
+		Joins("JOIN grids g ON g.id = v.grid_id").
+		Joins("LEFT JOIN (?) a ON a.reporter_id = u.id", supplied).
+		Joins("LEFT JOIN (?) r ON r.reporter_id = u.id", recovered).
+		Where("u.role = ?", string(domain.RoleAssistant))
+	if err := inGrids(q, "v.grid_id", f).Scan(&rows).Error; err != nil {
+		return nil, translate(err, "assistant activity")
+	}
+	out := make([]domain.AssistantActivity, len(rows))
+	for i, r := range rows {
+		out[i] = domain.AssistantActivity{UserID: r.UserID, Name: r.Name, Status: domain.UserStatus(r.Status), VillageID: r.VillageID,
+			VillageName: r.VillageName, GridID: r.GridID, GridName: r.GridName, Supplied: r.Supplied, Accepted: r.Accepted,
+			Duplicates: r.Duplicates, AmountRecoveredFen: r.Fen}
+	}
+	return out, nil
+}
