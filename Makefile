@@ -5,7 +5,8 @@
 #   make test         OpenAPI lint + all tests against real throwaway backends
 #                     (MariaDB, MinIO; see scripts/test-env.sh), log in $(TESTLOG)
 #   make test-short   go test -short without any backend (those tests skip)
-#   make bench        benchmarks under scripts/test-env.sh
+#   make bench        intake measurements (cmd/xiezhi-bench, see docs/benchmarks.md)
+#                     and the Go micro-benchmarks, under scripts/test-env.sh
 #   make lint         gofmt check, go vet, golangci-lint
 #   make fmt          gofmt -s -w
 #   make tools        install the pinned golangci-lint (scripts/ensure-tools.sh)
@@ -77,7 +78,14 @@ test-short:
 	    -u XIEZHI_TEST_S3_SECRET_KEY -u XIEZHI_TEST_MINIO_BIN -u CI -u XIEZHI_TEST_REQUIRE_BACKENDS \
 	    go test -short -count=1 $(GOTESTFLAGS) $(PKG)
 
-bench:
+# cmd/xiezhi-bench runs bin/xiezhi against MariaDB and MinIO: lead submission,
+# photo upload and server memory, each beside a baseline measured in the same
+# run (about 3 minutes); it writes its results as markdown to $(BENCHOUT).
+# BENCHFLAGS go to it, e.g. BENCHFLAGS='-duration 30s -only leads'.
+BENCHFLAGS ?=
+BENCHOUT   ?= bin/bench.md
+bench: build
+	scripts/test-env.sh go run ./cmd/xiezhi-bench -xiezhi bin/xiezhi -out $(BENCHOUT) $(BENCHFLAGS)
 	scripts/test-env.sh go test -run '^$$' -bench . -benchmem $(GOTESTFLAGS) $(PKG)
 
 lint: tools
