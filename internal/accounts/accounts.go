@@ -37,6 +37,11 @@ type Config struct {
 	LockMax     time.Duration
 	OTPLength   int // one-time passwords set by admins
 	TokenLength int // bytes of randomness in a refresh token
+
+	// Hashers bounds the argon2id computations running at once: each takes
+	// 64 MiB, so sixteen logins at the same moment would take a gigabyte.
+	// The others wait their turn.
+	Hashers int
 }
 
 // DefaultConfig is what production runs with.
@@ -52,6 +57,7 @@ var DefaultConfig = Config{
 	LockMax:      15 * time.Minute,
 	OTPLength:    12,
 	TokenLength:  32,
+	Hashers:      2,
 }
 
 // Service implements the accounts use cases.
@@ -79,6 +85,7 @@ type cached struct {
 // New returns the service. now and newID are injected for tests.
 func New(tx domain.Transactor, org domain.OrgStore, sessions domain.SessionStore, tokens domain.TokenIssuer, hasher Hasher,
 	now func() time.Time, newID func() string, cfg Config) (*Service, error) {
+	hasher = boundedHasher{h: hasher, sem: make(chan struct{}, max(cfg.Hashers, 1))}
 	dummy, err := hasher.Hash("not a real password, only for equal timing")
 	if err != nil {
 		return nil, err
@@ -214,4 +221,22 @@ func (s *Service) GridsOf(ctx context.Context, u domain.User) ([]string, error) 
 		grids = []string{}
 	}
 	return grids, err
+}
+
+// boundedHasher lets at most cap(sem) hashes run at once.
+type boundedHasher struct {
+	h   Hasher
+	sem chan struct{}
+}
+
+func (b boundedHasher) Hash(pw string) (string, error) {
+	b.sem <- struct{}{}
+	defer func() { <-b.sem }()
+	return b.h.Hash(pw)
+}
+
+func (b boundedHasher) Check(hash, pw string) (bool, error) {
+	b.sem <- struct{}{}
+	defer func() { <-b.sem }()
+	return b.h.Check(hash, pw)
 }
