@@ -313,9 +313,11 @@ type LeadStore interface {
 	// statement of its own (outside the lead's transaction, so that two
 	// first leads of a year cannot deadlock on it).
 	EnsureRefYear(ctx context.Context, year int) error
-	// NextRef returns the next reference number of year, unique under
-	// concurrency; call it in the transaction that stores the lead, after
-	// EnsureRefYear.
+	// NextRef takes the next reference number of year, unique under
+	// concurrency, in a short transaction of its own (call it after
+	// EnsureRefYear, before the lead's transaction). A lead that then fails
+	// to be stored leaves its number unused: references are gap-free as long
+	// as submissions succeed, which is enough to read them over the phone.
 	NextRef(ctx context.Context, year int) (int, error)
 	// CreateLead stores a new lead. Errors: EConflict (id or ref taken).
 	CreateLead(ctx context.Context, l Lead) error

@@ -146,6 +146,9 @@ func OpenMySQL(ctx context.Context, dsn string) (*DB, error) {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 5 * time.Second
 	}
+	// Send each statement with its values in one round trip instead of a
+	// prepare, an execute and a close (the driver escapes for utf8mb4).
+	cfg.InterpolateParams = true
 	where := cfg.Addr + "/" + cfg.DBName
 	// Opening asks the server's version, so this is where an unreachable
 	// server or a bad password shows first.

@@ -192,17 +192,22 @@ func (s *LeadStore) EnsureRefYear(ctx context.Context, year int) error {
 }
 
 // NextRef implements domain.LeadStore: the UPDATE takes the row's write
-// lock, so concurrent transactions number one after another.
+// lock and the SELECT reads the value this transaction wrote, in a short
+// transaction of their own, so that the lock is held for two statements and
+// not for the whole of a lead's transaction.
 func (s *LeadStore) NextRef(ctx context.Context, year int) (int, error) {
-	res := s.db.WithContext(ctx).Model(&sequenceRow{}).Where("year = ?", year).Update("last_seq", gorm.Expr("last_seq + 1"))
-	if res.Error != nil {
-		return 0, translate(res.Error, "reference counter %d", year)
-	}
-	if res.RowsAffected != 1 {
-		return 0, fmt.Errorf("reference counter %d missing: call EnsureRefYear first", year)
-	}
 	var row sequenceRow
-	if err := s.db.WithContext(ctx).Where("year = ?", year).Take(&row).Error; err != nil {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&sequenceRow{}).Where("year = ?", year).Update("last_seq", gorm.Expr("last_seq + 1"))
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return fmt.Errorf("reference counter %d missing: call EnsureRefYear first", year)
+		}
+		return tx.Where("year = ?", year).Take(&row).Error
+	})
+	if err != nil {
 		return 0, translate(err, "reference counter %d", year)
 	}
 	return row.LastSeq, nil

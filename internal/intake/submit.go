@@ -156,12 +156,14 @@ func (s *Service) submit(ctx context.Context, a domain.Actor, in SubmitInput, re
 		return Result{}, err
 	}
 	var body []byte
+	// The number is taken before the lead's transaction, so that concurrent
+	// submissions wait for each other only for that one short statement.
+	seq, err := s.leads.NextRef(ctx, year)
+	if err != nil {
+		return Result{}, err
+	}
+	l.Ref = fmt.Sprintf("%s-%d-%06d", s.cfg.RefPrefix, year, seq)
 	err = s.tx.Transact(ctx, func(st domain.Stores) error {
-		seq, err := st.Leads.NextRef(ctx, year)
-		if err != nil {
-			return err
-		}
-		l.Ref = fmt.Sprintf("%s-%d-%06d", s.cfg.RefPrefix, year, seq)
 		if err := st.Leads.CreateLead(ctx, l); err != nil {
 			return err
 		}
