@@ -968,6 +968,7 @@ func (b *bench) leadsBaseline(ctx context.Context) (*result, error) {
 	}
 	c.ParseTime, c.Loc, c.Collation = true, time.UTC, "utf8mb4_unicode_ci"
 	c.Params = map[string]string{"charset": "utf8mb4", "time_zone": "'+00:00'"}
+	c.InterpolateParams = true // as gormstore.OpenMySQL does
 	g, err := gorm.Open(gmysql.New(gmysql.Config{DSNConfig: c}), &gorm.Config{Logger: logger.Discard, SkipDefaultTransaction: true})
 	if err != nil {
 		return nil, err
