@@ -1,10 +1,14 @@
 package accounts
 
 import (
+	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/zhengning-court/xiezhi/internal/password"
 )
 
 // slowHasher records how many hashes run at once.
@@ -45,5 +49,18 @@ func TestHashersAreBounded(t *testing.T) {
 	wg.Wait()
 	if p := inner.peak.Load(); p != 2 {
 		t.Errorf("peak concurrent hashes %d, want 2", p)
+	}
+}
+
+// TestDummyHashMatchesDefault: the fixed dummy hash has the production
+// parameters, so an unknown phone costs what a known one does.
+func TestDummyHashMatchesDefault(t *testing.T) {
+	p := password.Default
+	want := fmt.Sprintf("$argon2id$v=19$m=%d,t=%d,p=%d$", p.Memory, p.Time, p.Threads)
+	if !strings.HasPrefix(dummyHash, want) {
+		t.Errorf("dummy hash %q does not start with %q", dummyHash, want)
+	}
+	if ok, err := password.Check(dummyHash, ""); ok || err != nil {
+		t.Errorf("dummy hash: %v %v", ok, err)
 	}
 }
