@@ -246,6 +246,7 @@ func TestRoutingAndFlags(t *testing.T) {
 		}
 		rec := w.do(request(http.MethodPost, "/v1/teams", admin, map[string]any{"name": "县局", "grid_ids": []string{}, "county_queue": true}))
 		county := decodeBody(t, rec)["id"]
+		w.clock.add(6 * time.Second) // the routing table is reread every few seconds
 		body["details"] = map[string]any{"plate": "甘M00002"}
 		if l := lead(w.token("officer"), body); l["team_id"] != county {
 			t.Errorf("county queue: %v, want %v", l["team_id"], county)

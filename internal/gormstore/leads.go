@@ -191,26 +191,34 @@ func (s *LeadStore) EnsureRefYear(ctx context.Context, year int) error {
 	return translate(err, "reference counter %d", year)
 }
 
-// NextRef implements domain.LeadStore: the UPDATE takes the row's write
-// lock and the SELECT reads the value this transaction wrote, in a short
-// transaction of their own, so that the lock is held for two statements and
-// not for the whole of a lead's transaction.
+// NextRef implements domain.LeadStore in one statement: MySQL's
+// LAST_INSERT_ID(expr) hands the incremented value back to this connection,
+// SQLite's RETURNING reads it; the row lock is held for that statement only.
 func (s *LeadStore) NextRef(ctx context.Context, year int) (int, error) {
-	var row sequenceRow
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&sequenceRow{}).Where("year = ?", year).Update("last_seq", gorm.Expr("last_seq + 1"))
-		if res.Error != nil {
-			return res.Error
+	var seq int64
+	switch s.dialect {
+	case MySQL:
+		res, err := s.db.WithContext(ctx).Statement.ConnPool.ExecContext(ctx,
+			"UPDATE lead_sequences SET last_seq = LAST_INSERT_ID(last_seq + 1) WHERE year = ?", year)
+		if err != nil {
+			return 0, translate(err, "reference counter %d", year)
 		}
-		if res.RowsAffected != 1 {
-			return fmt.Errorf("reference counter %d missing: call EnsureRefYear first", year)
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return 0, fmt.Errorf("reference counter %d missing: call EnsureRefYear first", year)
 		}
-		return tx.Where("year = ?", year).Take(&row).Error
-	})
-	if err != nil {
-		return 0, translate(err, "reference counter %d", year)
+		if seq, err = res.LastInsertId(); err != nil {
+			return 0, translate(err, "reference counter %d", year)
+		}
+	default:
+		err := s.db.WithContext(ctx).Raw("UPDATE lead_sequences SET last_seq = last_seq + 1 WHERE year = ? RETURNING last_seq", year).Scan(&seq).Error
+		if err != nil {
+			return 0, translate(err, "reference counter %d", year)
+		}
+		if seq == 0 {
+			return 0, fmt.Errorf("reference counter %d missing: call EnsureRefYear first", year)
+		}
 	}
-	return row.LastSeq, nil
+	return int(seq), nil
 }
 
 // CreateLead implements domain.LeadStore.

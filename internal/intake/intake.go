@@ -8,6 +8,7 @@ package intake
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/zhengning-court/xiezhi/internal/domain"
@@ -66,6 +67,14 @@ type Service struct {
 	newID   func() string
 	cfg     Config
 	decode  chan struct{} // semaphore of image decoders
+
+	refYears sync.Map // years whose reference counter exists
+	routing  struct { // the routing table, reused for a few seconds
+		sync.Mutex
+		teams     []domain.Team
+		villages  map[string]domain.Village
+		at, until time.Time
+	}
 }
 
 // New returns the intake service.

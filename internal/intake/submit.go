@@ -152,8 +152,11 @@ func (s *Service) submit(ctx context.Context, a domain.Actor, in SubmitInput, re
 		return Result{}, err
 	}
 	year := l.ReceivedAt.In(s.cfg.Zone).Year()
-	if err := s.leads.EnsureRefYear(ctx, year); err != nil {
-		return Result{}, err
+	if _, done := s.refYears.Load(year); !done {
+		if err := s.leads.EnsureRefYear(ctx, year); err != nil {
+			return Result{}, err
+		}
+		s.refYears.Store(year, true) // the row stays: one statement a year per process
 	}
 	var body []byte
 	// The number is taken before the lead's transaction, so that concurrent
@@ -348,7 +351,7 @@ func (s *Service) validate(ctx context.Context, a domain.Actor, in SubmitInput, 
 	if vid == "" {
 		bad("village_id", "required")
 	} else {
-		v, err := s.org.GetVillage(ctx, vid)
+		v, err := s.village(ctx, vid)
 		switch {
 		case domain.IsCode(err, domain.ENotFound):
 			bad("village_id", "invalid")
@@ -369,7 +372,7 @@ func (s *Service) validate(ctx context.Context, a domain.Actor, in SubmitInput, 
 // route puts the lead in the queue of the team serving its grid, or the
 // county queue when none does; sets its priority and location flag.
 func (s *Service) route(ctx context.Context, l *domain.Lead) error {
-	teams, err := s.org.ListTeams(ctx)
+	teams, err := s.teams(ctx)
 	if err != nil {
 		return err
 	}
@@ -433,3 +436,60 @@ var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a
 // isUUID accepts lower-case canonical UUIDs (any version): the ids the
 // client chooses become object keys, which are lower-case.
 func isUUID(s string) bool { return uuidPattern.MatchString(s) }
+
+// teamsTTL is how long the routing table is reused: teams change a few times
+// a year, leads arrive many times a minute.
+const teamsTTL = 5 * time.Second
+
+// teams returns the routing table, read from the store at most every
+// teamsTTL: a change to the teams routes new leads within seconds.
+func (s *Service) teams(ctx context.Context) ([]domain.Team, error) {
+	s.routing.Lock()
+	defer s.routing.Unlock()
+	if err := s.refreshRouting(ctx); err != nil {
+		return nil, err
+	}
+	return s.routing.teams, nil
+}
+
+// village returns a village from the routing cache, or from the store when
+// it is newer than the cache.
+func (s *Service) village(ctx context.Context, id string) (domain.Village, error) {
+	s.routing.Lock()
+	err := s.refreshRouting(ctx)
+	v, ok := s.routing.villages[id]
+	s.routing.Unlock()
+	if err != nil {
+		return domain.Village{}, err
+	}
+	if ok {
+		return v, nil
+	}
+	return s.org.GetVillage(ctx, id)
+}
+
+// refreshRouting rereads teams and villages when the cache is older than
+// teamsTTL; call it with s.routing locked.
+func (s *Service) refreshRouting(ctx context.Context) error {
+	now := s.now()
+	if s.routing.teams != nil && now.Before(s.routing.until) && !now.Before(s.routing.at) {
+		return nil
+	}
+	teams, err := s.org.ListTeams(ctx)
+	if err != nil {
+		return err
+	}
+	villages, err := s.org.AllVillages(ctx)
+	if err != nil {
+		return err
+	}
+	if teams == nil {
+		teams = []domain.Team{}
+	}
+	s.routing.villages = make(map[string]domain.Village, len(villages))
+	for _, v := range villages {
+		s.routing.villages[v.ID] = v
+	}
+	s.routing.teams, s.routing.at, s.routing.until = teams, now, now.Add(teamsTTL)
+	return nil
+}
