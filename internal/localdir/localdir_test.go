@@ -194,13 +194,11 @@ func TestPing(t *testing.T) {
 			}
 			return os.WriteFile(dir, []byte("not a dir"), 0o600)
 		}},
-		{"directory not writable", func(dir string) error { return os.Chmod(dir, 0o500) }},
+		// A read-only directory is not in the table: tests run as root here,
+		// and root writes to read-only directories, so the case would only skip.
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if tc.name == "directory not writable" && os.Geteuid() == 0 {
-				t.Skip("root writes to read-only directories")
-			}
 			dir := filepath.Join(t.TempDir(), "objects")
 			s := open(t, dir)
 			if err := s.Ping(t.Context()); err != nil {
