@@ -278,7 +278,7 @@ start_minio() {
 			return 1
 		fi
 		if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null &&
-			curl_ok "http://127.0.0.1:$port/minio/health/live"; then
+			curl_ok "http://127.0.0.1:$port/minio/health/ready"; then
 			export XIEZHI_TEST_S3_ENDPOINT="127.0.0.1:$port"
 			export XIEZHI_TEST_S3_ACCESS_KEY="$user"
 			export XIEZHI_TEST_S3_SECRET_KEY="$pass"

@@ -128,7 +128,9 @@ func (p *MinIOProcess) Start() {
 	p.cmd = cmd
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
-		resp, err := http.Get("http://" + p.Endpoint + "/minio/health/live")
+		// "ready", not "live": a live server may still answer S3 calls with
+		// "Server not initialized yet".
+		resp, err := http.Get("http://" + p.Endpoint + "/minio/health/ready")
 		if err == nil {
 			_ = resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
