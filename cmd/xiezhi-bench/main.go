@@ -95,6 +95,9 @@ type config struct {
 	mysqlDSN, s3Endpoint, s3AccessKey, s3Secret  string
 	xiezhi, out, only, cpuprofile                string
 	leadsOn, photosOn, memoryOn, counter         bool
+	queueOn                                      bool
+	queueLeads, queueRequests, queueClients      int
+	queueWindow                                  time.Duration
 	photoNoise, memPhotoNoise, photoQ, memPhotoQ int
 	photoW, photoH                               int
 	serverTimeout, requestTimeout                time.Duration
@@ -134,7 +137,11 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&c.s3Secret, "s3-secret-key", os.Getenv("XIEZHI_TEST_S3_SECRET_KEY"), "MinIO secret key")
 	fs.StringVar(&c.xiezhi, "xiezhi", "bin/xiezhi", "path of the built xiezhi binary (make build)")
 	fs.StringVar(&c.out, "out", "", "also write the results as a markdown fragment to this file")
-	fs.StringVar(&c.only, "only", "leads,photos,memory", "measurements to run, comma separated: leads, photos, memory")
+	fs.StringVar(&c.only, "only", "leads,photos,memory", "measurements to run, comma separated: leads, photos, memory, queue (queue is not in the default set: it inserts -queue-leads leads first, about 10 minutes for 1,000,000)")
+	fs.IntVar(&c.queueLeads, "queue-leads", 1_000_000, "leads inserted for the queue measurement")
+	fs.IntVar(&c.queueRequests, "queue-requests", 300, "measured requests per case in the queue measurement (after a tenth as many unmeasured)")
+	fs.IntVar(&c.queueClients, "queue-clients", 4, "concurrent clients in the second round of the queue measurement")
+	fs.DurationVar(&c.queueWindow, "queue-window", 30*time.Second, "at most this much measuring per case in the queue measurement")
 	fs.StringVar(&c.cpuprofile, "cpuprofile", "", "write a CPU profile of this program (the client side only) to this file")
 	fs.BoolVar(&c.counter, "baseline-counter", true, "the GORM baseline increments the reference counter as the server does (false: lead and event only, for analysis)")
 	if err := fs.Parse(args); err != nil {
@@ -151,9 +158,11 @@ func parseFlags(args []string) (config, error) {
 			c.photosOn = true
 		case "memory":
 			c.memoryOn = true
+		case "queue":
+			c.queueOn = true
 		case "":
 		default:
-			return c, fmt.Errorf("-only: unknown measurement %q (leads, photos, memory)", m)
+			return c, fmt.Errorf("-only: unknown measurement %q (leads, photos, memory, queue)", m)
 		}
 	}
 	switch {
@@ -165,6 +174,8 @@ func parseFlags(args []string) (config, error) {
 		return c, errors.New("-duration must be positive and -warmup not negative")
 	case c.clients < 1 || c.photoClients < 1 || c.memClients < 1:
 		return c, errors.New("client counts must be at least 1")
+	case c.queueOn && (c.queueLeads < 2000 || c.queueRequests < 1 || c.queueClients < 1 || c.queueWindow <= 0):
+		return c, errors.New("-queue-leads must be at least 2000, -queue-requests, -queue-clients and -queue-window positive")
 	case c.memRounds < 1 || c.memRounds > 9:
 		return c, errors.New("-mem-rounds must be 1 to 9 (a lead takes at most 9 photos)")
 	case c.photoMiB <= 0 || c.memPhotoMiB <= 0 || c.memPhotoMiB > 9.5:
@@ -228,9 +239,16 @@ func run(ctx context.Context, cfg config) (err error) {
 	if err := b.setup(ctx); err != nil {
 		return err
 	}
-	api, err := b.startAPI(ctx)
-	if err != nil {
-		return err
+	var api *apiEnv
+	if cfg.leadsOn || cfg.photosOn || cfg.memoryOn {
+		if api, err = b.startAPI(ctx); err != nil {
+			return err
+		}
+	}
+	if cfg.queueOn {
+		if err := b.measureQueue(ctx); err != nil {
+			return err
+		}
 	}
 	if cfg.leadsOn {
 		if err := b.measureLeads(ctx, api); err != nil {
@@ -1940,6 +1958,7 @@ type report struct {
 	leadsBase, leadsAPI   *result
 	photosBase, photosAPI *result
 	memory                *memResult
+	queue                 *queueReport
 }
 
 func (r *report) add(rs ...*result) { r.rows = append(r.rows, rs...) }
@@ -1951,6 +1970,11 @@ func (r *report) failedRequests() int {
 	}
 	if r.memory != nil {
 		n += r.memory.errors
+	}
+	if r.queue != nil {
+		for _, x := range r.queue.results {
+			n += x.errors
+		}
 	}
 	return n
 }
@@ -2093,6 +2117,11 @@ func (r *report) print(w io.Writer) {
 			fmt.Fprintln(w, "  "+l)
 		}
 	}
+	if r.queue != nil {
+		var s strings.Builder
+		r.queue.print(&s, false)
+		fmt.Fprint(w, s.String())
+	}
 	fmt.Fprintln(w, "\n==> targets")
 	for _, l := range r.targets() {
 		fmt.Fprintln(w, "  "+l)
@@ -2139,6 +2168,9 @@ func (r *report) markdown() string {
 		for _, l := range r.memoryLines() {
 			fmt.Fprintf(&s, "- %s\n", l)
 		}
+	}
+	if r.queue != nil {
+		r.queue.print(&s, true)
 	}
 	s.WriteString("\nTargets:\n\n")
 	for _, l := range r.targets() {
