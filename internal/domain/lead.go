@@ -339,6 +339,9 @@ type LeadStore interface {
 	AddDuplicates(ctx context.Context, leadID string, d []PossibleDuplicate) error
 	// Duplicates lists the possible duplicates of a lead.
 	Duplicates(ctx context.Context, leadID string) ([]PossibleDuplicate, error)
+	// DuplicatesOf lists the possible duplicates of several leads at once
+	// (a page of the queue), by lead id.
+	DuplicatesOf(ctx context.Context, leadIDs []string) (map[string][]PossibleDuplicate, error)
 	// AddEvent appends to a lead's timeline.
 	AddEvent(ctx context.Context, e LeadEvent) error
 	// Events returns a lead's timeline, oldest first; publicOnly for the reporter.

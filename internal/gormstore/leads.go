@@ -440,19 +440,29 @@ func (s *LeadStore) AddDuplicates(ctx context.Context, leadID string, ds []domai
 
 // Duplicates implements domain.LeadStore.
 func (s *LeadStore) Duplicates(ctx context.Context, leadID string) ([]domain.PossibleDuplicate, error) {
+	m, err := s.DuplicatesOf(ctx, []string{leadID})
+	return m[leadID], err
+}
+
+// DuplicatesOf implements domain.LeadStore in one query.
+func (s *LeadStore) DuplicatesOf(ctx context.Context, leadIDs []string) (map[string][]domain.PossibleDuplicate, error) {
+	out := map[string][]domain.PossibleDuplicate{}
+	if len(leadIDs) == 0 {
+		return out, nil
+	}
 	var rows []struct {
+		LeadID  string
 		OtherID string
 		Ref     string
 		Reason  string
 	}
-	err := s.db.WithContext(ctx).Table("lead_duplicates d").Select("d.other_id, l.ref, d.reason").
-		Joins("JOIN leads l ON l.id = d.other_id").Where("d.lead_id = ?", leadID).Order("l.received_at, d.reason").Scan(&rows).Error
+	err := s.db.WithContext(ctx).Table("lead_duplicates d").Select("d.lead_id, d.other_id, l.ref, d.reason").
+		Joins("JOIN leads l ON l.id = d.other_id").Where("d.lead_id IN ?", leadIDs).Order("d.lead_id, l.received_at, d.reason").Scan(&rows).Error
 	if err != nil {
-		return nil, translate(err, "duplicates of lead %s", leadID)
+		return nil, translate(err, "duplicates of %d leads", len(leadIDs))
 	}
-	out := make([]domain.PossibleDuplicate, len(rows))
-	for i, r := range rows {
-		out[i] = domain.PossibleDuplicate{LeadID: r.OtherID, Ref: r.Ref, Reason: r.Reason}
+	for _, r := range rows {
+		out[r.LeadID] = append(out[r.LeadID], domain.PossibleDuplicate{LeadID: r.OtherID, Ref: r.Ref, Reason: r.Reason})
 	}
 	return out, nil
 }

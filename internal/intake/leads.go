@@ -125,10 +125,22 @@ func (s *Service) Leads(ctx context.Context, a domain.Actor, q Query) ([]LeadVie
 	if err != nil {
 		return nil, "", nil, err
 	}
+	officer := a.Can(domain.ActLeadReadAll)
+	var dups map[string][]domain.PossibleDuplicate
+	if officer { // one query for the page, not one per lead
+		ids := make([]string, len(leads))
+		for i, l := range leads {
+			ids[i] = l.ID
+		}
+		if dups, err = s.leads.DuplicatesOf(ctx, ids); err != nil {
+			return nil, "", nil, err
+		}
+	}
 	out := make([]LeadView, len(leads))
 	for i, l := range leads {
-		if out[i], err = s.view(ctx, a, l); err != nil {
-			return nil, "", nil, err
+		out[i] = LeadView{Lead: l, Officer: officer, Now: now}
+		if officer {
+			out[i].Duplicates = dups[l.ID]
 		}
 	}
 	return out, next, counts, nil
