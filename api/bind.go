@@ -32,6 +32,21 @@ func bindJSON(c *gin.Context, v any) error {
 	return decodeJSON(raw, v)
 }
 
+// bindChange binds the body of a change and reads its If-Match version,
+// answering the problem itself when either fails (ok false).
+func bindChange(c *gin.Context, in any) (version int, ok bool) {
+	if err := bindJSON(c, in); err != nil {
+		renderProblem(c, err)
+		return 0, false
+	}
+	version, err := ifMatch(c)
+	if err != nil {
+		renderProblem(c, err)
+		return 0, false
+	}
+	return version, true
+}
+
 // jsonContentType refuses a body declared as anything but JSON.
 func jsonContentType(c *gin.Context) error {
 	if ct := c.GetHeader("Content-Type"); ct != "" {

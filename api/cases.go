@@ -147,13 +147,8 @@ func (h *handlers) getCase(c *gin.Context) {
 // updateCase handles PATCH /v1/cases/{case_id}.
 func (h *handlers) updateCase(c *gin.Context) {
 	var in caseInputJSON
-	if err := bindJSON(c, &in); err != nil {
-		renderProblem(c, err)
-		return
-	}
-	version, err := ifMatch(c)
-	if err != nil {
-		renderProblem(c, err)
+	version, ok := bindChange(c, &in)
+	if !ok {
 		return
 	}
 	in.DebtorIDs = nil // linked one by one with POST …/debtors
@@ -170,13 +165,8 @@ func (h *handlers) linkDebtor(c *gin.Context) {
 	var in struct {
 		DebtorID string `json:"debtor_id"`
 	}
-	if err := bindJSON(c, &in); err != nil {
-		renderProblem(c, err)
-		return
-	}
-	version, err := ifMatch(c)
-	if err != nil {
-		renderProblem(c, err)
+	version, ok := bindChange(c, &in)
+	if !ok {
 		return
 	}
 	x, err := h.o.Cases.LinkDebtor(c.Request.Context(), actor(c), c.Param("case_id"), in.DebtorID, version)

@@ -110,13 +110,8 @@ func (h *handlers) getGrid(c *gin.Context) {
 // updateGrid handles PATCH /v1/grids/{grid_id}.
 func (h *handlers) updateGrid(c *gin.Context) {
 	var in gridInputJSON
-	if err := bindJSON(c, &in); err != nil {
-		renderProblem(c, err)
-		return
-	}
-	version, err := ifMatch(c)
-	if err != nil {
-		renderProblem(c, err)
+	version, ok := bindChange(c, &in)
+	if !ok {
 		return
 	}
 	g, err := h.o.Org.UpdateGrid(c.Request.Context(), actor(c), c.Param("grid_id"), organisation.GridInput{Name: in.Name, Pinyin: in.Pinyin, Kind: in.Kind}, version)
@@ -190,13 +185,8 @@ func (h *handlers) createVillage(c *gin.Context) {
 // updateVillage handles PATCH /v1/villages/{village_id}.
 func (h *handlers) updateVillage(c *gin.Context) {
 	var in villageInputJSON
-	if err := bindJSON(c, &in); err != nil {
-		renderProblem(c, err)
-		return
-	}
-	version, err := ifMatch(c)
-	if err != nil {
-		renderProblem(c, err)
+	version, ok := bindChange(c, &in)
+	if !ok {
 		return
 	}
 	vin, err := in.input()
@@ -265,13 +255,8 @@ func (h *handlers) getTeam(c *gin.Context) {
 // updateTeam handles PATCH /v1/teams/{team_id}.
 func (h *handlers) updateTeam(c *gin.Context) {
 	var in teamInputJSON
-	if err := bindJSON(c, &in); err != nil {
-		renderProblem(c, err)
-		return
-	}
-	version, err := ifMatch(c)
-	if err != nil {
-		renderProblem(c, err)
+	version, ok := bindChange(c, &in)
+	if !ok {
 		return
 	}
 	t, err := h.o.Org.UpdateTeam(c.Request.Context(), actor(c), c.Param("team_id"), in.input(), version)

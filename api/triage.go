@@ -24,13 +24,8 @@ func (h *handlers) transitionLead(c *gin.Context) {
 		Outcome            string `json:"outcome"`
 		AmountRecoveredFen *int64 `json:"amount_recovered_fen"`
 	}
-	if err := bindJSON(c, &in); err != nil {
-		renderProblem(c, err)
-		return
-	}
-	version, err := ifMatch(c)
-	if err != nil {
-		renderProblem(c, err)
+	version, ok := bindChange(c, &in)
+	if !ok {
 		return
 	}
 	l, err := h.o.Triage.Move(c.Request.Context(), actor(c), c.Param("lead_id"), triage.Transition{
@@ -74,13 +69,8 @@ func (h *handlers) assignLead(c *gin.Context) {
 	var in struct {
 		AssigneeID string `json:"assignee_id"`
 	}
-	if err := bindJSON(c, &in); err != nil {
-		renderProblem(c, err)
-		return
-	}
-	version, err := ifMatch(c)
-	if err != nil {
-		renderProblem(c, err)
+	version, ok := bindChange(c, &in)
+	if !ok {
 		return
 	}
 	l, err := h.o.Triage.Assign(c.Request.Context(), actor(c), c.Param("lead_id"), in.AssigneeID, version)
@@ -129,13 +119,8 @@ func (h *handlers) rerouteLead(c *gin.Context) {
 		GridID string `json:"grid_id"`
 		Note   string `json:"note"`
 	}
-	if err := bindJSON(c, &in); err != nil {
-		renderProblem(c, err)
-		return
-	}
-	version, err := ifMatch(c)
-	if err != nil {
-		renderProblem(c, err)
+	version, ok := bindChange(c, &in)
+	if !ok {
 		return
 	}
 	l, err := h.o.Triage.Reroute(c.Request.Context(), actor(c), c.Param("lead_id"), in.GridID, in.Note, version)
@@ -148,13 +133,8 @@ func (h *handlers) linkLead(c *gin.Context) {
 		CaseNumber string `json:"case_number"`
 		DebtorID   string `json:"debtor_id"`
 	}
-	if err := bindJSON(c, &in); err != nil {
-		renderProblem(c, err)
-		return
-	}
-	version, err := ifMatch(c)
-	if err != nil {
-		renderProblem(c, err)
+	version, ok := bindChange(c, &in)
+	if !ok {
 		return
 	}
 	l, err := h.o.Triage.Link(c.Request.Context(), actor(c), c.Param("lead_id"), in.CaseNumber, in.DebtorID, version)

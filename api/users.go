@@ -173,13 +173,8 @@ func (h *handlers) getUser(c *gin.Context) {
 // updateUser handles PATCH /v1/users/{user_id}.
 func (h *handlers) updateUser(c *gin.Context) {
 	var in userInputJSON
-	if err := bindJSON(c, &in); err != nil {
-		renderProblem(c, err)
-		return
-	}
-	version, err := ifMatch(c)
-	if err != nil {
-		renderProblem(c, err)
+	version, ok := bindChange(c, &in)
+	if !ok {
 		return
 	}
 	u, err := h.o.Accounts.UpdateUser(c.Request.Context(), actor(c), c.Param("user_id"), in.input(), version)
