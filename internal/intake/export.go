@@ -57,8 +57,9 @@ func (s *Service) Export(ctx context.Context, a domain.Actor, q Query) (iter.Seq
 		return nil, nil, err
 	}
 	q.Cursor, q.Limit = "", 200
-	if _, _, _, err := s.Leads(ctx, a, Query{Statuses: q.Statuses, Kinds: q.Kinds, GridID: q.GridID, VillageID: q.VillageID, Limit: 1}); err != nil {
-		return nil, nil, err // the filter is checked before the first byte is written
+	f, err := s.filter(ctx, a, q) // checked before the first byte is written
+	if err != nil {
+		return nil, nil, err
 	}
 	grids, err := s.org.ListGrids(ctx)
 	if err != nil {
@@ -80,13 +81,12 @@ func (s *Service) Export(ctx context.Context, a domain.Actor, q Query) (iter.Seq
 	var failed error
 	rows := func(yield func([]string) bool) {
 		for {
-			views, next, _, err := s.Leads(ctx, a, q)
+			leads, next, err := s.leads.ListLeads(ctx, f)
 			if err != nil {
 				failed = err
 				return
 			}
-			for _, v := range views {
-				l := v.Lead
+			for _, l := range leads {
 				assignee := ""
 				if l.AssigneeID != "" {
 					if _, ok := names[l.AssigneeID]; !ok {
@@ -101,7 +101,7 @@ func (s *Service) Export(ctx context.Context, a domain.Actor, q Query) (iter.Seq
 				if !l.DueAt.IsZero() {
 					due = l.DueAt.In(s.cfg.Zone).Format("2006-01-02 15:04")
 					overdue = "否"
-					if l.Overdue(v.Now) {
+					if l.Overdue(f.Now) {
 						overdue = "是"
 					}
 				}
@@ -118,7 +118,7 @@ func (s *Service) Export(ctx context.Context, a domain.Actor, q Query) (iter.Seq
 			if next == "" {
 				return
 			}
-			q.Cursor = next
+			f.Cursor = next
 		}
 	}
 	return rows, func() error { return failed }, nil

@@ -64,59 +64,11 @@ type Query struct {
 // filter. A grid or village outside the scope is ENotFound. Errors:
 // EValidation, ENotFound.
 func (s *Service) Leads(ctx context.Context, a domain.Actor, q Query) ([]LeadView, string, map[domain.LeadStatus]int64, error) {
-	var fields []domain.FieldError
-	for _, st := range q.Statuses {
-		if !st.Valid() {
-			fields = append(fields, domain.FieldError{Field: "status", Code: "invalid"})
-		}
+	f, err := s.filter(ctx, a, q)
+	if err != nil {
+		return nil, "", nil, err
 	}
-	for _, k := range q.Kinds {
-		if !k.Valid() {
-			fields = append(fields, domain.FieldError{Field: "kind", Code: "invalid"})
-		}
-	}
-	if utf8.RuneCountInString(q.Text) > 64 {
-		fields = append(fields, domain.FieldError{Field: "q", Code: "too_long", Params: map[string]any{"max": 64}})
-	}
-	if len(fields) > 0 {
-		return nil, "", nil, domain.Invalid(fields...)
-	}
-	now := s.now()
-	f := domain.LeadFilter{Statuses: q.Statuses, Kinds: q.Kinds, From: q.From, To: q.To, Overdue: q.Overdue, Flagged: q.Flagged,
-		Text: q.Text, Now: now, Limit: q.Limit, Cursor: q.Cursor}
-	if a.Can(domain.ActLeadReadAll) {
-		f.Queue = true
-		if !a.AllGrids {
-			f.GridIDs, f.TeamID = append([]string{}, a.GridIDs...), a.TeamID
-		}
-		if q.GridID != "" {
-			if err := a.InScope(q.GridID, "grid", q.GridID); err != nil {
-				return nil, "", nil, err
-			}
-			f.GridID = q.GridID
-		}
-		if q.VillageID != "" {
-			v, err := s.org.GetVillage(ctx, q.VillageID)
-			if err != nil {
-				return nil, "", nil, err
-			}
-			if err := a.InScope(v.GridID, "village", q.VillageID); err != nil {
-				return nil, "", nil, err
-			}
-			f.VillageID = q.VillageID
-		}
-		switch q.Assignee {
-		case "":
-		case "mine":
-			f.AssigneeID = a.UserID
-		case "unassigned":
-			f.Unassigned = true
-		default:
-			f.AssigneeID = q.Assignee
-		}
-	} else {
-		f.ReporterID = a.UserID
-	}
+	now := f.Now
 	leads, next, err := s.leads.ListLeads(ctx, f)
 	if err != nil {
 		return nil, "", nil, err
@@ -144,6 +96,66 @@ func (s *Service) Leads(ctx context.Context, a domain.Actor, q Query) ([]LeadVie
 		}
 	}
 	return out, next, counts, nil
+}
+
+// filter checks a query against the caller's scope and turns it into a
+// store filter: the queue for roles that read leads, one's own leads for
+// the others.
+func (s *Service) filter(ctx context.Context, a domain.Actor, q Query) (domain.LeadFilter, error) {
+	var fields []domain.FieldError
+	for _, st := range q.Statuses {
+		if !st.Valid() {
+			fields = append(fields, domain.FieldError{Field: "status", Code: "invalid"})
+		}
+	}
+	for _, k := range q.Kinds {
+		if !k.Valid() {
+			fields = append(fields, domain.FieldError{Field: "kind", Code: "invalid"})
+		}
+	}
+	if utf8.RuneCountInString(q.Text) > 64 {
+		fields = append(fields, domain.FieldError{Field: "q", Code: "too_long", Params: map[string]any{"max": 64}})
+	}
+	if len(fields) > 0 {
+		return domain.LeadFilter{}, domain.Invalid(fields...)
+	}
+	now := s.now()
+	f := domain.LeadFilter{Statuses: q.Statuses, Kinds: q.Kinds, From: q.From, To: q.To, Overdue: q.Overdue, Flagged: q.Flagged,
+		Text: q.Text, Now: now, Limit: q.Limit, Cursor: q.Cursor}
+	if a.Can(domain.ActLeadReadAll) {
+		f.Queue = true
+		if !a.AllGrids {
+			f.GridIDs, f.TeamID = append([]string{}, a.GridIDs...), a.TeamID
+		}
+		if q.GridID != "" {
+			if err := a.InScope(q.GridID, "grid", q.GridID); err != nil {
+				return domain.LeadFilter{}, err
+			}
+			f.GridID = q.GridID
+		}
+		if q.VillageID != "" {
+			v, err := s.org.GetVillage(ctx, q.VillageID)
+			if err != nil {
+				return domain.LeadFilter{}, err
+			}
+			if err := a.InScope(v.GridID, "village", q.VillageID); err != nil {
+				return domain.LeadFilter{}, err
+			}
+			f.VillageID = q.VillageID
+		}
+		switch q.Assignee {
+		case "":
+		case "mine":
+			f.AssigneeID = a.UserID
+		case "unassigned":
+			f.Unassigned = true
+		default:
+			f.AssigneeID = q.Assignee
+		}
+	} else {
+		f.ReporterID = a.UserID
+	}
+	return f, nil
 }
 
 // Events returns a lead's timeline; the reporter sees only the public part.
