@@ -30,9 +30,12 @@ import (
 // It does not decode pixels; Process does. A Checker is not safe for
 // concurrent use.
 type Checker struct {
-	s   structure
-	n   int64
-	err error
+	s           structure
+	n           int64
+	err         error
+	contentType string
+	maxPixels   int  // > 0: refuse a header declaring more pixels (NewHeaderChecker)
+	sized       bool // the size was known and checked against maxPixels
 }
 
 // structure is the state machine of one container format. write gets
@@ -40,6 +43,9 @@ type Checker struct {
 type structure interface {
 	write(p []byte) error
 	finish() error
+	// size returns the pixel size the header declares, once it has
+	// streamed past.
+	size() (w, h int, ok bool)
 }
 
 // NewChecker returns a Checker for contentType, one of JPEG, PNG, WebP and
@@ -49,10 +55,69 @@ func NewChecker(contentType string) *Checker {
 	return newChecker(contentType, false)
 }
 
+// NewHeaderChecker is NewChecker that also keeps what the image header
+// says as it streams past, for Header: the pixel size (JPEG frame header,
+// PNG IHDR, WebP VP8X canvas or VP8/VP8L frame, HEIC ispe) and the EXIF
+// block (at most 64 KiB in JPEG, 1 MiB elsewhere; for HEIC the meta box,
+// at most 4 MiB, is kept too). As soon as the header declares more than
+// maxPixels pixels (DefaultMaxPixels when maxPixels <= 0), Write fails with
+// an error wrapping ErrTooManyPixels, so a decompression bomb is refused
+// before the rest of it is read. Nothing is decoded.
+func NewHeaderChecker(contentType string, maxPixels int) *Checker {
+	if maxPixels <= 0 {
+		maxPixels = DefaultMaxPixels
+	}
+	c := newChecker(contentType, true)
+	c.maxPixels = maxPixels
+	return c
+}
+
+// Header returns what the file's header said as it streamed through the
+// Checker: ContentType, Width and Height (0 when the header did not
+// declare them, as a HEIC file without ispe), and for a Checker of
+// NewHeaderChecker the EXIF TakenAt, GPS position and Orientation (HEIC:
+// the irot property), as Process would report them. Decoded is false:
+// nothing proves the pixel data decodes. Call it after Finish returned nil.
+func (c *Checker) Header() Info {
+	info := Info{ContentType: c.contentType, Orientation: 1}
+	if c.s == nil {
+		return info
+	}
+	if w, h, ok := c.s.size(); ok {
+		info.Width, info.Height = w, h
+	}
+	applyExif(&info, c.exif())
+	s := c.s
+	if d, ok := s.(done); ok {
+		s = d.structure
+	}
+	if h, ok := s.(*heicCheck); ok {
+		// HEIF readers turn the image by irot and ignore the EXIF orientation.
+		info.Orientation = max(h.info.orientation, 1)
+	}
+	return info
+}
+
+// checkSize refuses a declared size over maxPixels, once.
+func (c *Checker) checkSize() error {
+	if c.maxPixels <= 0 || c.sized {
+		return nil
+	}
+	w, h, ok := c.s.size()
+	if !ok {
+		return nil
+	}
+	c.sized = true
+	if int64(w)*int64(h) > int64(c.maxPixels) {
+		return fmt.Errorf("%w: %dx%d is more than %d pixels", ErrTooManyPixels, w, h, c.maxPixels)
+	}
+	return nil
+}
+
 // newChecker with capture also keeps the metadata Process needs: the EXIF
 // block (at most 1 MiB) and, for HEIC, the meta box (at most 4 MiB).
 func newChecker(contentType string, capture bool) *Checker {
-	c := &Checker{}
+	c := &Checker{contentType: contentType}
 	switch contentType {
 	case JPEG:
 		c.s = &jpegCheck{capture: capture}
@@ -83,6 +148,10 @@ func (c *Checker) Write(p []byte) (int, error) {
 		c.err = err
 		return 0, err
 	}
+	if err := c.checkSize(); err != nil {
+		c.err = err
+		return 0, err
+	}
 	c.n += int64(len(p))
 	return len(p), nil
 }
@@ -96,6 +165,9 @@ func (c *Checker) Finish() error {
 			c.err = corruptf("empty file")
 		} else {
 			c.err = c.s.finish()
+		}
+		if c.err == nil {
+			c.err = c.checkSize()
 		}
 		if c.err == nil {
 			c.s = done{c.s}
@@ -259,6 +331,10 @@ func (j *jpegCheck) write(p []byte) error {
 	return nil
 }
 
+func (j *jpegCheck) size() (int, int, bool) {
+	return j.frameW, j.frameH, j.seenSOF && j.frameW > 0 && j.frameH > 0
+}
+
 // isSOF reports whether marker starts a frame: SOF0-SOF15 less DHT (C4),
 // JPG (C8) and DAC (CC).
 func isSOF(marker byte) bool {
@@ -343,9 +419,23 @@ type pngCheck struct {
 	chunks   int
 	seenIDAT bool
 
+	// The IHDR data starts with the width and height (4 bytes each).
+	ihdr  [8]byte
+	ihdrN int
+
 	capture bool
 	seg     []byte
 	exif    []byte
+}
+
+func (c *pngCheck) size() (int, int, bool) {
+	if c.ihdrN < len(c.ihdr) {
+		return 0, 0, false
+	}
+	w, h := binary.BigEndian.Uint32(c.ihdr[0:4]), binary.BigEndian.Uint32(c.ihdr[4:8])
+	// The PNG specification caps both at 2^31-1; larger is malformed, and
+	// any size counts for the pixel limit.
+	return int(min(w, 1<<31-1)), int(min(h, 1<<31-1)), w > 0 && h > 0
 }
 
 func (c *pngCheck) write(p []byte) error {
@@ -374,6 +464,9 @@ func (c *pngCheck) write(p []byte) error {
 			}
 		case pData:
 			k := int(min(uint32(len(p)), c.remain))
+			if c.chunks == 0 && c.ihdrN < len(c.ihdr) {
+				c.ihdrN += copy(c.ihdr[c.ihdrN:], p[:k])
+			}
 			c.crc = crc32.Update(c.crc, crc32.IEEETable, p[:k])
 			if c.seg != nil {
 				c.seg = append(c.seg, p[:k]...)
@@ -473,6 +566,12 @@ type webpCheck struct {
 	chunks int
 	flags  bool // the next data byte is the VP8X flags byte
 
+	// The first chunk (VP8X, VP8 or VP8L) declares the size in its first
+	// ten bytes.
+	firstCC string
+	first   [10]byte
+	firstN  int
+
 	animated bool
 
 	capture bool
@@ -517,6 +616,9 @@ func (w *webpCheck) write(p []byte) error {
 			}
 		case wData:
 			k := int(min(int64(len(p)), w.remain))
+			if w.chunks == 1 && w.firstN < len(w.first) {
+				w.firstN += copy(w.first[w.firstN:], p[:k])
+			}
 			if w.flags {
 				w.animated = p[0]&0x02 != 0
 				w.flags = false
@@ -547,6 +649,7 @@ func (w *webpCheck) header() error {
 		return corruptf("webp: %q chunk overruns the RIFF size", w.fourcc)
 	}
 	if w.chunks == 0 {
+		w.firstCC = w.fourcc
 		switch w.fourcc {
 		case "VP8 ", "VP8L":
 		case "VP8X":
@@ -565,6 +668,25 @@ func (w *webpCheck) header() error {
 		w.endData()
 	}
 	return nil
+}
+
+func (w *webpCheck) size() (int, int, bool) {
+	b := w.first[:w.firstN]
+	le24 := func(b []byte) int { return int(b[0]) | int(b[1])<<8 | int(b[2])<<16 }
+	switch {
+	case w.firstCC == "VP8X" && len(b) >= 10:
+		// flags, 3 reserved bytes, canvas width - 1 and height - 1 (24 bits each)
+		return 1 + le24(b[4:7]), 1 + le24(b[7:10]), true
+	case w.firstCC == "VP8 " && len(b) >= 10 && b[3] == 0x9d && b[4] == 0x01 && b[5] == 0x2a:
+		// frame tag (3 bytes), start code, then 14-bit width and height
+		wd, ht := int(binary.LittleEndian.Uint16(b[6:8])&0x3fff), int(binary.LittleEndian.Uint16(b[8:10])&0x3fff)
+		return wd, ht, wd > 0 && ht > 0
+	case w.firstCC == "VP8L" && len(b) >= 5 && b[0] == 0x2f:
+		// signature, then width - 1 and height - 1 in 14 bits each
+		bits := binary.LittleEndian.Uint32(b[1:5])
+		return 1 + int(bits&0x3fff), 1 + int(bits>>14&0x3fff), true
+	}
+	return 0, 0, false
 }
 
 func (w *webpCheck) endData() {
@@ -720,6 +842,10 @@ func (h *heicCheck) endBox() {
 		}
 	}
 	h.state = hHeader
+}
+
+func (h *heicCheck) size() (int, int, bool) {
+	return h.info.width, h.info.height, h.info.width > 0 && h.info.height > 0
 }
 
 func (h *heicCheck) exifData() []byte {

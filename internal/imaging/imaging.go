@@ -7,11 +7,13 @@
 // The upload path uses it in two steps:
 //
 //	ct, ok := imaging.Sniff(first512)          // never the client's Content-Type
-//	chk := imaging.NewChecker(ct)
-//	io.Copy(store, io.TeeReader(body, chk))    // structure checked on the fly
+//	chk := imaging.NewHeaderChecker(ct, maxPixels)
+//	io.Copy(store, io.TeeReader(body, chk))    // structure and header checked on the fly
 //	err := chk.Finish()                        // truncated or malformed: ErrCorrupt
+//	hdr := chk.Header()                        // size, EXIF time and GPS, nothing decoded
 //
-// and later (a job, or straight after the upload) reads the object back:
+// and later a background job reads the object back, decodes it once to
+// prove it is an image and makes the thumbnail:
 //
 //	info, thumb, err := imaging.Process(obj, ct, maxPixels)
 //
