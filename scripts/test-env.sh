@@ -238,21 +238,30 @@ else
 fi
 
 # ------------------------------------------------------------------------ MinIO
-# curl_ok URL succeeds when URL answers 200 (curl if present, else bash /dev/tcp).
-curl_ok() {
+# http_status URL prints the status code URL answers (curl if present, else
+# bash /dev/tcp), or nothing when it does not answer.
+http_status() {
 	if command -v curl >/dev/null 2>&1; then
-		curl -fsS -o /dev/null --max-time 2 "$1" 2>/dev/null
+		curl -sS -o /dev/null -w '%{http_code}' --max-time 2 "$1" 2>/dev/null || true
 		return
 	fi
-	local hostport="${1#http://}" path
+	local hostport="${1#http://}" path status=""
 	path="/${hostport#*/}"
 	hostport="${hostport%%/*}"
-	exec 4<>"/dev/tcp/${hostport%:*}/${hostport#*:}" || return 1
+	exec 4<>"/dev/tcp/${hostport%:*}/${hostport#*:}" || return 0
 	printf 'GET %s HTTP/1.0\r\nHost: %s\r\n\r\n' "$path" "$hostport" >&4
-	local status
 	read -r -t 2 _ status _ <&4 || status=""
 	exec 4>&-
-	[[ "$status" == "200" ]]
+	printf '%s' "$status"
+}
+
+# minio_ready PORT succeeds once MinIO serves S3 calls. /minio/health/ready
+# alone is not enough: it can answer 200 while S3 calls still fail with 503
+# "Server not initialized yet"; an anonymous bucket listing answers 403
+# only once the server is initialised.
+minio_ready() {
+	[[ "$(http_status "http://127.0.0.1:$1/minio/health/ready")" == 200 ]] &&
+		[[ "$(http_status "http://127.0.0.1:$1/")" == 403 ]]
 }
 
 start_minio() {
@@ -277,8 +286,7 @@ start_minio() {
 			MINIO_PID=""
 			return 1
 		fi
-		if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null &&
-			curl_ok "http://127.0.0.1:$port/minio/health/ready"; then
+		if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && minio_ready "$port"; then
 			export XIEZHI_TEST_S3_ENDPOINT="127.0.0.1:$port"
 			export XIEZHI_TEST_S3_ACCESS_KEY="$user"
 			export XIEZHI_TEST_S3_SECRET_KEY="$pass"
@@ -289,7 +297,7 @@ start_minio() {
 		fi
 		sleep 0.1
 	done
-	log "minio did not become live on 127.0.0.1:$port within 60s:"
+	log "minio did not become ready on 127.0.0.1:$port within 60s:"
 	tail -n 30 "$dir/minio.log" >&2 || true
 	return 1
 }
