@@ -141,20 +141,51 @@ type PossibleDuplicate struct {
 	LeadID, Ref, Reason string
 }
 
+// PhotoProcessing is how far a stored photo has been processed: decoded
+// to prove it is an image, and its thumbnail made. Its size, EXIF time and
+// GPS are read from the header while the upload streams, before this.
+type PhotoProcessing string
+
+// Photo processing states.
+const (
+	// PhotoPending: stored; a background job will decode it and make the
+	// thumbnail.
+	PhotoPending PhotoProcessing = "pending"
+	// PhotoDone: decoded, the thumbnail made.
+	PhotoDone PhotoProcessing = "done"
+	// PhotoFailed: well-formed as a file, but its pixel data does not
+	// decode (ProcessingError says why). The photo is kept as evidence,
+	// without a thumbnail.
+	PhotoFailed PhotoProcessing = "failed"
+	// PhotoUnsupported: a well-formed image the server cannot decode
+	// (HEIC, an arithmetic-coded JPEG, an animated WebP). Kept as
+	// evidence, without a thumbnail.
+	PhotoUnsupported PhotoProcessing = "unsupported"
+)
+
+// Reasons a photo's processing failed (Photo.ProcessingError).
+const (
+	PhotoCorrupt       = "corrupt_image"   // the pixel data does not decode
+	PhotoTooManyPixels = "too_many_pixels" // more pixels than the server decodes
+	PhotoJobFailed     = "job_failed"      // the job kept failing (storage, database); an operator may retry it
+)
+
 // Photo is one image of a lead. The original bytes are kept unchanged.
 type Photo struct {
-	ID          string
-	LeadID      string
-	ObjectKey   string
-	ThumbKey    string // "" when no thumbnail could be made (HEIC)
-	SHA256      string
-	ContentType string
-	Size        int64
-	Width       int
-	Height      int
-	TakenAt     time.Time // EXIF; zero when absent
-	GPS         *Location // EXIF; nil when absent
-	CreatedAt   time.Time
+	ID              string
+	LeadID          string
+	ObjectKey       string
+	ThumbKey        string // "" while pending, and when no thumbnail could be made
+	SHA256          string
+	ContentType     string
+	Size            int64
+	Width           int
+	Height          int
+	TakenAt         time.Time // EXIF; zero when absent
+	GPS             *Location // EXIF; nil when absent
+	Processing      PhotoProcessing
+	ProcessingError string // with PhotoFailed: PhotoCorrupt, PhotoTooManyPixels or PhotoJobFailed
+	CreatedAt       time.Time
 }
 
 // LeadEvent is one entry of a lead's timeline.
@@ -354,6 +385,10 @@ type LeadStore interface {
 	Photos(ctx context.Context, leadID string) ([]Photo, error)
 	// PhotosBySHA256 returns photos of other leads with the digest.
 	PhotosBySHA256(ctx context.Context, sha string, excludeLeadID string) ([]Photo, error)
+	// UpdatePhotoProcessing records the outcome of processing a photo: its
+	// state and reason, thumbnail key, size, EXIF time and GPS. Errors:
+	// ENotFound.
+	UpdatePhotoProcessing(ctx context.Context, p Photo) error
 
 	// GetIdempotency returns the record of (user, key). Errors: ENotFound.
 	GetIdempotency(ctx context.Context, userID, key string) (Idempotency, error)
