@@ -2,7 +2,6 @@ package intake
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -100,10 +99,11 @@ func (s *Service) AddPhoto(ctx context.Context, a domain.Actor, up PhotoUpload) 
 	if !ok {
 		return domain.Photo{}, false, domain.Errorf(domain.EUnsupportedMedia, "photo is not JPEG, PNG, WebP or HEIC by its bytes")
 	}
-	hash := sha256.New()
+	// The object store computes the SHA-256 as the bytes stream past
+	// (domain.ObjectStore.Put); hashing them here too would be a second pass.
 	check := imaging.NewHeaderChecker(contentType, s.cfg.MaxPixels)
 	key := fmt.Sprintf("leads/%s/%s/%s", l.ID, up.PhotoID, s.newID())
-	info, err := s.objects.Put(ctx, key, io.TeeReader(body, io.MultiWriter(hash, check)), up.ContentLength, contentType)
+	info, err := s.objects.Put(ctx, key, io.TeeReader(body, check), up.ContentLength, contentType)
 	if err != nil {
 		switch {
 		case src.readErr != nil: // the client's body failed, not the store
@@ -114,12 +114,12 @@ func (s *Service) AddPhoto(ctx context.Context, a domain.Actor, up PhotoUpload) 
 		return domain.Photo{}, false, uploadError(err, s.cfg.MaxPhotoBytes)
 	}
 	cleanup := func() { _ = s.objects.Delete(context.WithoutCancel(ctx), key) }
-	sum := hex.EncodeToString(hash.Sum(nil))
+	sum := info.SHA256
 	if err := check.Finish(); err != nil {
 		cleanup()
 		return domain.Photo{}, false, s.imageError(err)
 	}
-	if up.Digest != nil && !bytes.Equal(up.Digest, hash.Sum(nil)) {
+	if up.Digest != nil && hex.EncodeToString(up.Digest) != sum {
 		cleanup()
 		return domain.Photo{}, false, domain.Invalid(domain.FieldError{Field: "Content-Digest", Code: "mismatch"})
 	}
