@@ -82,7 +82,7 @@ func (s *Service) AddPhoto(ctx context.Context, a domain.Actor, up PhotoUpload) 
 	} else if !domain.IsCode(err, domain.ENotFound) {
 		return domain.Photo{}, false, err
 	}
-	if err := s.photoAllowed(ctx, s.leads, l); err != nil {
+	if err := s.photoAllowed(l); err != nil {
 		return domain.Photo{}, false, err
 	}
 
@@ -163,7 +163,7 @@ func (s *Service) recordPhoto(ctx context.Context, st domain.Stores, a domain.Ac
 		if err != nil {
 			return err
 		}
-		if err := s.photoAllowed(ctx, st.Leads, cur); err != nil {
+		if err := s.photoAllowed(cur); err != nil {
 			return err
 		}
 		if p.Processing == domain.PhotoPending {
@@ -197,17 +197,15 @@ func (s *Service) recordPhoto(ctx context.Context, st domain.Stores, a domain.Ac
 	}
 }
 
-// photoAllowed refuses a photo when the lead takes no more.
-func (s *Service) photoAllowed(ctx context.Context, leads domain.LeadStore, l domain.Lead) error {
+// photoAllowed refuses a photo when the lead takes no more. The count is
+// the lead's PhotosReceived, kept in the transaction that stores each
+// photo (recordPhoto), under the lead's version check.
+func (s *Service) photoAllowed(l domain.Lead) error {
 	if !l.Status.TakesPhotos() {
 		return domain.Errorf(domain.EConflict, "lead %s is %s and takes no more photos", l.ID, l.Status)
 	}
-	photos, err := leads.Photos(ctx, l.ID)
-	if err != nil {
-		return err
-	}
-	if len(photos) >= s.cfg.MaxPhotos {
-		return domain.Errorf(domain.EConflict, "lead %s already has %d photos", l.ID, len(photos))
+	if l.PhotosReceived >= s.cfg.MaxPhotos {
+		return domain.Errorf(domain.EConflict, "lead %s already has %d photos", l.ID, l.PhotosReceived)
 	}
 	return nil
 }
