@@ -416,3 +416,51 @@ func grepLines(s, sub string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// TestConcurrentPhotosOfOneLead: twelve photos sent to one lead at once
+// end as nine stored (each with its job and its object) and three refused,
+// with nothing left of the refused ones.
+func TestConcurrentPhotosOfOneLead(t *testing.T) {
+	backendtest.Each(t, func(t *testing.T, b backendtest.Backend) {
+		w := newWorld(t, b)
+		tok := w.token("assistant")
+		lead := decodeBody(t, w.do(postLead(tok, map[string]any{"kind": "other", "description": "", "photos_expected": 2}, "")))["id"].(string)
+		pics := make([][]byte, 12)
+		for i := range pics {
+			pics[i] = testJPEG(t, 120, 90, uint8(40+i))
+		}
+		codes := make([]int, len(pics))
+		var wg sync.WaitGroup
+		for i := range pics {
+			wg.Go(func() {
+				codes[i] = w.do(putPhoto(tok, lead, photoID(200+i), pics[i], "image/jpeg")).Code
+			})
+		}
+		wg.Wait()
+		created, refused := 0, 0
+		for _, c := range codes {
+			switch c {
+			case http.StatusCreated:
+				created++
+			case http.StatusConflict:
+				refused++
+			}
+		}
+		if created != 9 || refused != 3 {
+			t.Errorf("answers %v; want nine 201 and three 409", codes)
+		}
+		l := decodeBody(t, w.do(request(http.MethodGet, "/v1/leads/"+lead, tok, nil)))
+		if l["photos_received"] != float64(9) || l["photos_expected"] != float64(9) {
+			t.Errorf("lead counts %v of %v", l["photos_received"], l["photos_expected"])
+		}
+		if n := len(decodeBody(t, w.do(request(http.MethodGet, "/v1/leads/"+lead+"/photos", tok, nil)))["photos"].([]any)); n != 9 {
+			t.Errorf("%d photos listed", n)
+		}
+		if n := b.CountObjects(t); n != 9 {
+			t.Errorf("%d objects stored; want 9", n)
+		}
+		if n := w.runJobs(t); n != 9 {
+			t.Errorf("%d jobs ran; want 9", n)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -43,7 +44,14 @@ func (s LeadStatus) Open() bool {
 }
 
 // TakesPhotos reports whether the reporter may still add photos.
-func (s LeadStatus) TakesPhotos() bool { return s == LeadSubmitted || s == LeadNeedsInfo }
+func (s LeadStatus) TakesPhotos() bool { return slices.Contains(photoStatuses, s) }
+
+// photoStatuses are the statuses of a lead that takes photos.
+var photoStatuses = []LeadStatus{LeadSubmitted, LeadNeedsInfo}
+
+// PhotoStatuses returns the statuses in which a lead takes photos (see
+// TakesPhotos), for stores that check them in a query.
+func PhotoStatuses() []LeadStatus { return slices.Clone(photoStatuses) }
 
 // Priorities order the queue: urgent first.
 const (
@@ -385,6 +393,12 @@ type LeadStore interface {
 	Photos(ctx context.Context, leadID string) ([]Photo, error)
 	// PhotosBySHA256 returns photos of other leads with the digest.
 	PhotosBySHA256(ctx context.Context, sha string, excludeLeadID string) ([]Photo, error)
+	// CountPhoto counts one more photo on a lead in one statement:
+	// photos_received + 1, photos_expected at least that, a new version;
+	// only while the lead's status is one of statuses and it has fewer
+	// than maxPhotos photos. Concurrent calls for one lead take turns.
+	// Errors: ENotFound, EConflict (the lead takes no more photos).
+	CountPhoto(ctx context.Context, leadID string, maxPhotos int, statuses []LeadStatus, at time.Time) error
 	// UpdatePhotoProcessing records the outcome of processing a photo: its
 	// state and reason, thumbnail key, size, EXIF time and GPS. Errors:
 	// ENotFound.

@@ -2,6 +2,7 @@ package gormstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"time"
 
@@ -60,8 +61,12 @@ func (s *JobStore) Enqueue(ctx context.Context, j domain.Job) error {
 // Claim implements domain.JobStore. On MySQL it is a short transaction:
 // SELECT … FOR UPDATE SKIP LOCKED of the first due row (queued ones first,
 // then running ones whose lease ran out), then the UPDATE that leases it;
-// concurrent claimers skip the row this one holds and take the next. On
-// SQLite, which has one writer at a time, it is one UPDATE … RETURNING.
+// concurrent claimers skip the row this one holds and take the next. The
+// transaction reads committed: under REPEATABLE READ the search would also
+// lock the gap after the rows it scans, and the INSERT of every new job
+// (in the transaction of an upload) would wait for the claim to commit,
+// which a worker running at low CPU priority may be slow to do. On SQLite,
+// which has one writer at a time, it is one UPDATE … RETURNING.
 func (s *JobStore) Claim(ctx context.Context, worker string, now time.Time, lease time.Duration) (domain.Job, error) {
 	now = now.UTC()
 	until := now.Add(lease)
@@ -94,7 +99,7 @@ RETURNING id, kind, ref, state, attempts, run_after, leased_until, leased_by, la
 				"leased_until": until, "leased_by": worker, "updated_at": now}).Error
 		}
 		return gorm.ErrRecordNotFound
-	})
+	}, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return domain.Job{}, domain.Errorf(domain.ENotFound, "no job is due")
 	}

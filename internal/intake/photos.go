@@ -134,14 +134,7 @@ func (s *Service) AddPhoto(ctx context.Context, a domain.Actor, up PhotoUpload) 
 		p.Processing = domain.PhotoUnsupported
 	}
 
-	// The version check on the lead serialises concurrent photos of one
-	// lead on every backend (the count stays at most MaxPhotos).
-	for attempt := 0; ; attempt++ {
-		err = s.tx.Transact(ctx, func(st domain.Stores) error { return s.recordPhoto(ctx, st, a, l.ID, p) })
-		if !domain.IsCode(err, domain.EPrecondition) || attempt == 4 {
-			break
-		}
-	}
+	err = s.tx.Transact(ctx, func(st domain.Stores) error { return s.recordPhoto(ctx, st, a, l.ID, p) })
 	if err != nil {
 		cleanup()
 		if domain.IsCode(err, domain.EConflict) { // the same photo id won a race: answer like a retry
@@ -154,52 +147,42 @@ func (s *Service) AddPhoto(ctx context.Context, a domain.Actor, up PhotoUpload) 
 	return p, true, nil
 }
 
-// recordPhoto stores the photo record and the job that will process it,
-// counts it on the lead, and notes other leads with the same photo, in the
-// caller's transaction: a photo never exists without its job.
+// recordPhoto counts the photo on its lead, stores the photo record and
+// the job that will process it, and notes other leads with the same photo,
+// in the caller's transaction: a photo never exists without its job. The
+// count comes first and in one statement that checks the lead still takes
+// photos (status, MaxPhotos): concurrent photos of one lead take turns on
+// its row, on every backend, and a tenth is refused there.
 func (s *Service) recordPhoto(ctx context.Context, st domain.Stores, a domain.Actor, leadID string, p domain.Photo) error {
-	{
-		cur, err := st.Leads.GetLead(ctx, leadID)
-		if err != nil {
-			return err
-		}
-		if err := s.photoAllowed(cur); err != nil {
-			return err
-		}
-		if p.Processing == domain.PhotoPending {
-			if err := st.Jobs.Enqueue(ctx, domain.Job{ID: s.newID(), Kind: domain.JobPhotoProcess, Ref: PhotoJobRef(leadID, p.ID),
-				RunAfter: p.CreatedAt, CreatedAt: p.CreatedAt}); err != nil {
-				return err
-			}
-		}
-		if err := st.Leads.AddPhoto(ctx, p); err != nil {
-			return err
-		}
-		cur.PhotosReceived++
-		cur.PhotosExpected = max(cur.PhotosExpected, cur.PhotosReceived)
-		cur.UpdatedAt = s.now().UTC()
-		if _, err := st.Leads.UpdateLead(ctx, cur, cur.Version); err != nil {
-			return err
-		}
-		if err := st.Leads.AddEvent(ctx, domain.LeadEvent{ID: s.newID(), LeadID: leadID, ActorID: a.UserID, ActorRole: a.Role,
-			Type: "photo_added", Public: true, At: p.CreatedAt}); err != nil {
-			return err
-		}
-		same, err := st.Leads.PhotosBySHA256(ctx, p.SHA256, leadID)
-		if err != nil {
-			return err
-		}
-		var dups []domain.PossibleDuplicate
-		for _, o := range same {
-			dups = append(dups, domain.PossibleDuplicate{LeadID: o.LeadID, Reason: domain.DupSamePhoto})
-		}
-		return st.Leads.AddDuplicates(ctx, leadID, dups)
+	if err := st.Leads.CountPhoto(ctx, leadID, s.cfg.MaxPhotos, domain.PhotoStatuses(), s.now()); err != nil {
+		return err
 	}
+	if p.Processing == domain.PhotoPending {
+		if err := st.Jobs.Enqueue(ctx, domain.Job{ID: s.newID(), Kind: domain.JobPhotoProcess, Ref: PhotoJobRef(leadID, p.ID),
+			RunAfter: p.CreatedAt, CreatedAt: p.CreatedAt}); err != nil {
+			return err
+		}
+	}
+	if err := st.Leads.AddPhoto(ctx, p); err != nil {
+		return err
+	}
+	if err := st.Leads.AddEvent(ctx, domain.LeadEvent{ID: s.newID(), LeadID: leadID, ActorID: a.UserID, ActorRole: a.Role,
+		Type: "photo_added", Public: true, At: p.CreatedAt}); err != nil {
+		return err
+	}
+	same, err := st.Leads.PhotosBySHA256(ctx, p.SHA256, leadID)
+	if err != nil {
+		return err
+	}
+	var dups []domain.PossibleDuplicate
+	for _, o := range same {
+		dups = append(dups, domain.PossibleDuplicate{LeadID: o.LeadID, Reason: domain.DupSamePhoto})
+	}
+	return st.Leads.AddDuplicates(ctx, leadID, dups)
 }
 
-// photoAllowed refuses a photo when the lead takes no more. The count is
-// the lead's PhotosReceived, kept in the transaction that stores each
-// photo (recordPhoto), under the lead's version check.
+// photoAllowed refuses a photo when the lead takes no more, before the
+// body is read (recordPhoto checks again when it counts the photo).
 func (s *Service) photoAllowed(l domain.Lead) error {
 	if !l.Status.TakesPhotos() {
 		return domain.Errorf(domain.EConflict, "lead %s is %s and takes no more photos", l.ID, l.Status)
