@@ -1491,6 +1491,7 @@ func (b *bench) measureMemory(ctx context.Context, a *apiEnv) error {
 		return err
 	}
 	m.elapsed = time.Since(start)
+	slices.Sort(m.lat) // percentile wants them sorted
 	m.cpu = b.cpuSince(cpu0, pid)
 	sm := sampler.stop()
 	m.sampledMax, m.samples, m.maxAnon, m.fileAtMax = sm.max, sm.n, sm.maxAnon, sm.fileAtMax
