@@ -36,8 +36,9 @@ func inGrids(q *gorm.DB, col string, f domain.StatsFilter) *gorm.DB {
 	return q.Where(col+" IN ?", nonEmpty(f.GridIDs))
 }
 
-// received selects the leads received in the filter's range and grids; the
-// index ix_leads_grid (grid_id, received_at, id) serves it.
+// received selects the leads received in the filter's range and grids;
+// ix_leads_stats (grid_id, received_at, status, kind, accepted_at,
+// closed_at) serves it without reading the rows.
 func (s *StatsStore) received(ctx context.Context, f domain.StatsFilter) *gorm.DB {
 	q := s.db.WithContext(ctx).Table("leads").Where("leads.received_at >= ? AND leads.received_at < ?", f.From.UTC(), f.To.UTC())
 	return inGrids(q, "leads.grid_id", f)
@@ -81,57 +82,42 @@ func (s *StatsStore) OverdueCounts(ctx context.Context, f domain.StatsFilter) (m
 	return out, nil
 }
 
-// Milestones implements domain.StatsStore: one row per status change to
-// accepted or closed of the leads received in the range (ix_lead_events_lead
-// finds a lead's events), folded per lead here.
+// Milestones implements domain.StatsStore: the leads received in the range
+// that were ever accepted, with when they were first accepted and (if
+// closed) last closed, kept on the lead by every transition.
 func (s *StatsStore) Milestones(ctx context.Context, f domain.StatsFilter) ([]domain.LeadMilestones, error) {
 	var rows []struct {
 		ID         string
 		GridID     string
 		Status     string
 		ReceivedAt time.Time
-		ToStatus   string
-		At         time.Time
+		AcceptedAt time.Time
+		ClosedAt   *time.Time
 	}
 	err := s.received(ctx, f).
-		Select("leads.id AS id, leads.grid_id AS grid_id, leads.status AS status, leads.received_at AS received_at, e.to_status AS to_status, e.at AS at").
-		Joins("JOIN lead_events e ON e.lead_id = leads.id").
-		Where("e.type = ? AND e.to_status IN ?", "status_changed", []string{string(domain.LeadAccepted), string(domain.LeadClosed)}).
-		Order("leads.id, e.at").Scan(&rows).Error
+		Select("leads.id AS id, leads.grid_id AS grid_id, leads.status AS status, leads.received_at AS received_at, " +
+			"leads.accepted_at AS accepted_at, leads.closed_at AS closed_at").
+		Where("leads.accepted_at IS NOT NULL").Scan(&rows).Error
 	if err != nil {
 		return nil, translate(err, "lead milestones")
 	}
-	var out []domain.LeadMilestones
-	for _, r := range rows {
-		if len(out) == 0 || out[len(out)-1].LeadID != r.ID {
-			out = append(out, domain.LeadMilestones{LeadID: r.ID, GridID: r.GridID, Status: domain.LeadStatus(r.Status), ReceivedAt: r.ReceivedAt.UTC()})
-		}
-		m := &out[len(out)-1]
-		at := r.At.UTC()
-		switch domain.LeadStatus(r.ToStatus) {
-		case domain.LeadAccepted:
-			if m.AcceptedAt.IsZero() || at.Before(m.AcceptedAt) {
-				m.AcceptedAt = at
-			}
-		case domain.LeadClosed:
-			if m.Status == domain.LeadClosed && at.After(m.ClosedAt) {
-				m.ClosedAt = at
-			}
+	out := make([]domain.LeadMilestones, len(rows))
+	for i, r := range rows {
+		out[i] = domain.LeadMilestones{LeadID: r.ID, GridID: r.GridID, Status: domain.LeadStatus(r.Status),
+			ReceivedAt: r.ReceivedAt.UTC(), AcceptedAt: r.AcceptedAt.UTC()}
+		if r.ClosedAt != nil && out[i].Status == domain.LeadClosed {
+			out[i].ClosedAt = r.ClosedAt.UTC()
 		}
 	}
 	return out, nil
 }
 
 // closedIn restricts q (over leads) to the leads closed now whose last
-// closing happened in the filter's range: a closing in the range and none
-// after it (a lead reopened and closed again counts when it was closed for
-// good). Portable correlated subqueries instead of MAX over times, which
-// SQLite would compare as text.
+// closing happened in the filter's range (a lead reopened and closed again
+// counts when it was closed for good); ix_leads_closed (grid_id, status,
+// closed_at, amount_recovered_fen) serves it.
 func closedIn(q *gorm.DB, f domain.StatsFilter) *gorm.DB {
-	const closing = "SELECT 1 FROM lead_events e WHERE e.lead_id = leads.id AND e.type = 'status_changed' AND e.to_status = 'closed'"
-	return q.Where("leads.status = ?", string(domain.LeadClosed)).
-		Where("EXISTS ("+closing+" AND e.at >= ? AND e.at < ?)", f.From.UTC(), f.To.UTC()).
-		Where("NOT EXISTS ("+closing+" AND e.at >= ?)", f.To.UTC())
+	return q.Where("leads.status = ? AND leads.closed_at >= ? AND leads.closed_at < ?", string(domain.LeadClosed), f.From.UTC(), f.To.UTC())
 }
 
 // RecoveredByGrid implements domain.StatsStore.

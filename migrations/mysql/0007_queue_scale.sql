@@ -1,0 +1,64 @@
+-- The queue and the results at a million leads (docs/benchmarks.md,
+-- "Queue and results at 1,000,000 leads"): indexes that give the queue
+-- order for each filter officers use, per-status counts kept as the leads
+-- change, and the acceptance and closing times on the lead itself.
+
+-- When a lead was first accepted, and when it was last closed (NULL unless
+-- closed now). The timeline keeps the history; these serve the results.
+ALTER TABLE leads ADD COLUMN accepted_at DATETIME(6) NULL;
+ALTER TABLE leads ADD COLUMN closed_at DATETIME(6) NULL;
+UPDATE leads SET accepted_at = (SELECT MIN(e.at) FROM lead_events e
+  WHERE e.lead_id = leads.id AND e.type = 'status_changed' AND e.to_status = 'accepted');
+UPDATE leads SET closed_at = (SELECT MAX(e.at) FROM lead_events e
+  WHERE e.lead_id = leads.id AND e.type = 'status_changed' AND e.to_status = 'closed')
+  WHERE status = 'closed';
+
+-- Queue order (priority, received_at, id) after an equality prefix: a
+-- team's re-routed leads by status; an assignee's by grid and status; a
+-- grid's by kind and status (ix_leads_queue serves grid and status).
+ALTER TABLE leads DROP INDEX ix_leads_team, ADD INDEX ix_leads_team (team_id, status, priority, received_at, id);
+ALTER TABLE leads DROP INDEX ix_leads_assignee, ADD INDEX ix_leads_assignee (assignee_id, grid_id, status, priority, received_at, id);
+CREATE INDEX ix_leads_kind ON leads (grid_id, kind, status, priority, received_at, id);
+-- Overdue: a grid's accepted leads by due date.
+CREATE INDEX ix_leads_due ON leads (grid_id, status, due_at);
+-- Results, index-only: a grid's leads received in a range with what the
+-- statistics read of them; and its closings in a range with the money.
+CREATE INDEX ix_leads_stats ON leads (grid_id, received_at, status, kind, accepted_at, closed_at);
+CREATE INDEX ix_leads_closed ON leads (grid_id, status, closed_at, amount_recovered_fen);
+
+-- Leads per grid, team ('' for none) and status, for the queue's status
+-- counts without counting a grid's leads on every page. Triggers keep it
+-- exact in the statement that changes a lead. Each count is split over
+-- up to 16 slots (from the last character of the lead id), so that
+-- concurrent submissions to one grid do not all wait for one row lock;
+-- readers add the slots up.
+CREATE TABLE lead_counts (
+  grid_id  CHAR(36)    NOT NULL,
+  team_id  VARCHAR(36) NOT NULL,
+  status   VARCHAR(16) NOT NULL,
+  slot     INT         NOT NULL,
+  n        BIGINT      NOT NULL,
+  PRIMARY KEY (grid_id, team_id, status, slot)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+CREATE INDEX ix_lead_counts_team ON lead_counts (team_id, status);
+INSERT INTO lead_counts (grid_id, team_id, status, slot, n)
+  SELECT grid_id, COALESCE(team_id, ''), status, ASCII(RIGHT(id, 1)) % 16, COUNT(*)
+  FROM leads GROUP BY grid_id, COALESCE(team_id, ''), status, ASCII(RIGHT(id, 1)) % 16;
+CREATE TRIGGER tr_leads_count_insert AFTER INSERT ON leads FOR EACH ROW
+  INSERT INTO lead_counts (grid_id, team_id, status, slot, n)
+  VALUES (NEW.grid_id, COALESCE(NEW.team_id, ''), NEW.status, ASCII(RIGHT(NEW.id, 1)) % 16, 1)
+  ON DUPLICATE KEY UPDATE n = n + 1;
+CREATE TRIGGER tr_leads_count_update_old AFTER UPDATE ON leads FOR EACH ROW
+  INSERT INTO lead_counts (grid_id, team_id, status, slot, n)
+  SELECT OLD.grid_id, COALESCE(OLD.team_id, ''), OLD.status, ASCII(RIGHT(OLD.id, 1)) % 16, -1 FROM DUAL
+  WHERE NOT (OLD.grid_id <=> NEW.grid_id AND OLD.team_id <=> NEW.team_id AND OLD.status <=> NEW.status)
+  ON DUPLICATE KEY UPDATE n = n - 1;
+CREATE TRIGGER tr_leads_count_update_new AFTER UPDATE ON leads FOR EACH ROW
+  INSERT INTO lead_counts (grid_id, team_id, status, slot, n)
+  SELECT NEW.grid_id, COALESCE(NEW.team_id, ''), NEW.status, ASCII(RIGHT(NEW.id, 1)) % 16, 1 FROM DUAL
+  WHERE NOT (OLD.grid_id <=> NEW.grid_id AND OLD.team_id <=> NEW.team_id AND OLD.status <=> NEW.status)
+  ON DUPLICATE KEY UPDATE n = n + 1;
+CREATE TRIGGER tr_leads_count_delete AFTER DELETE ON leads FOR EACH ROW
+  INSERT INTO lead_counts (grid_id, team_id, status, slot, n)
+  VALUES (OLD.grid_id, COALESCE(OLD.team_id, ''), OLD.status, ASCII(RIGHT(OLD.id, 1)) % 16, -1)
+  ON DUPLICATE KEY UPDATE n = n - 1;
