@@ -14,9 +14,10 @@ UPDATE leads SET closed_at = (SELECT MAX(e.at) FROM lead_events e
   WHERE status = 'closed';
 
 -- Queue order (priority, received_at, id) after an equality prefix: a
--- team's re-routed leads by status; an assignee's by grid and status; a
--- grid's by kind and status (ix_leads_queue serves grid and status).
-ALTER TABLE leads DROP INDEX ix_leads_team, ADD INDEX ix_leads_team (team_id, status, priority, received_at, id);
+-- grid's by status (ix_leads_queue, from 0006), and by kind and status; an
+-- assignee's by grid and status; a team's by grid and status, so that the
+-- team's leads outside its own grids are a range of their own.
+ALTER TABLE leads DROP INDEX ix_leads_team, ADD INDEX ix_leads_team (team_id, grid_id, status, priority, received_at, id);
 ALTER TABLE leads DROP INDEX ix_leads_assignee, ADD INDEX ix_leads_assignee (assignee_id, grid_id, status, priority, received_at, id);
 CREATE INDEX ix_leads_kind ON leads (grid_id, kind, status, priority, received_at, id);
 -- Overdue: a grid's accepted leads by due date.
@@ -48,16 +49,19 @@ CREATE TRIGGER tr_leads_count_insert AFTER INSERT ON leads FOR EACH ROW
   INSERT INTO lead_counts (grid_id, team_id, status, slot, n)
   VALUES (NEW.grid_id, COALESCE(NEW.team_id, ''), NEW.status, ASCII(RIGHT(NEW.id, 1)) % 16, 1)
   ON DUPLICATE KEY UPDATE n = n + 1;
-CREATE TRIGGER tr_leads_count_update_old AFTER UPDATE ON leads FOR EACH ROW
+-- One statement for both rows of a change, locking them in key order: two
+-- transactions moving leads of one slot in opposite directions (submitted
+-- to needs_info and back) then wait for each other instead of deadlocking.
+CREATE TRIGGER tr_leads_count_update AFTER UPDATE ON leads FOR EACH ROW
   INSERT INTO lead_counts (grid_id, team_id, status, slot, n)
-  SELECT OLD.grid_id, COALESCE(OLD.team_id, ''), OLD.status, ASCII(RIGHT(OLD.id, 1)) % 16, -1 FROM DUAL
+  SELECT x.g, x.t, x.s, x.sl, x.d FROM (
+    SELECT OLD.grid_id AS g, COALESCE(OLD.team_id, '') AS t, OLD.status AS s, ASCII(RIGHT(OLD.id, 1)) % 16 AS sl, -1 AS d
+    UNION ALL
+    SELECT NEW.grid_id, COALESCE(NEW.team_id, ''), NEW.status, ASCII(RIGHT(NEW.id, 1)) % 16, 1
+  ) AS x
   WHERE NOT (OLD.grid_id <=> NEW.grid_id AND OLD.team_id <=> NEW.team_id AND OLD.status <=> NEW.status)
-  ON DUPLICATE KEY UPDATE n = n - 1;
-CREATE TRIGGER tr_leads_count_update_new AFTER UPDATE ON leads FOR EACH ROW
-  INSERT INTO lead_counts (grid_id, team_id, status, slot, n)
-  SELECT NEW.grid_id, COALESCE(NEW.team_id, ''), NEW.status, ASCII(RIGHT(NEW.id, 1)) % 16, 1 FROM DUAL
-  WHERE NOT (OLD.grid_id <=> NEW.grid_id AND OLD.team_id <=> NEW.team_id AND OLD.status <=> NEW.status)
-  ON DUPLICATE KEY UPDATE n = n + 1;
+  ORDER BY x.g, x.t, x.s, x.sl
+  ON DUPLICATE KEY UPDATE n = n + VALUES(n);
 CREATE TRIGGER tr_leads_count_delete AFTER DELETE ON leads FOR EACH ROW
   INSERT INTO lead_counts (grid_id, team_id, status, slot, n)
   VALUES (OLD.grid_id, COALESCE(OLD.team_id, ''), OLD.status, ASCII(RIGHT(OLD.id, 1)) % 16, -1)

@@ -11,7 +11,7 @@ UPDATE leads SET closed_at = (SELECT MAX(e.at) FROM lead_events e
   WHERE status = 'closed';
 
 DROP INDEX ix_leads_team;
-CREATE INDEX ix_leads_team ON leads (team_id, status, priority, received_at, id);
+CREATE INDEX ix_leads_team ON leads (team_id, grid_id, status, priority, received_at, id);
 DROP INDEX ix_leads_assignee;
 CREATE INDEX ix_leads_assignee ON leads (assignee_id, grid_id, status, priority, received_at, id);
 CREATE INDEX ix_leads_kind ON leads (grid_id, kind, status, priority, received_at, id);
@@ -32,6 +32,5 @@ INSERT INTO lead_counts (grid_id, team_id, status, slot, n)
   SELECT grid_id, COALESCE(team_id, ''), status, unicode(substr(id, -1)) % 16, COUNT(*)
   FROM leads GROUP BY grid_id, COALESCE(team_id, ''), status, unicode(substr(id, -1)) % 16;
 CREATE TRIGGER tr_leads_count_insert AFTER INSERT ON leads FOR EACH ROW BEGIN INSERT INTO lead_counts (grid_id, team_id, status, slot, n) VALUES (NEW.grid_id, COALESCE(NEW.team_id, ''), NEW.status, unicode(substr(NEW.id, -1)) % 16, 1) ON CONFLICT (grid_id, team_id, status, slot) DO UPDATE SET n = n + 1; END;
-CREATE TRIGGER tr_leads_count_update_old AFTER UPDATE OF grid_id, team_id, status ON leads FOR EACH ROW WHEN NOT (OLD.grid_id IS NEW.grid_id AND OLD.team_id IS NEW.team_id AND OLD.status IS NEW.status) BEGIN INSERT INTO lead_counts (grid_id, team_id, status, slot, n) VALUES (OLD.grid_id, COALESCE(OLD.team_id, ''), OLD.status, unicode(substr(OLD.id, -1)) % 16, -1) ON CONFLICT (grid_id, team_id, status, slot) DO UPDATE SET n = n - 1; END;
-CREATE TRIGGER tr_leads_count_update_new AFTER UPDATE OF grid_id, team_id, status ON leads FOR EACH ROW WHEN NOT (OLD.grid_id IS NEW.grid_id AND OLD.team_id IS NEW.team_id AND OLD.status IS NEW.status) BEGIN INSERT INTO lead_counts (grid_id, team_id, status, slot, n) VALUES (NEW.grid_id, COALESCE(NEW.team_id, ''), NEW.status, unicode(substr(NEW.id, -1)) % 16, 1) ON CONFLICT (grid_id, team_id, status, slot) DO UPDATE SET n = n + 1; END;
+CREATE TRIGGER tr_leads_count_update AFTER UPDATE OF grid_id, team_id, status ON leads FOR EACH ROW WHEN NOT (OLD.grid_id IS NEW.grid_id AND OLD.team_id IS NEW.team_id AND OLD.status IS NEW.status) BEGIN INSERT INTO lead_counts (grid_id, team_id, status, slot, n) VALUES (OLD.grid_id, COALESCE(OLD.team_id, ''), OLD.status, unicode(substr(OLD.id, -1)) % 16, -1) ON CONFLICT (grid_id, team_id, status, slot) DO UPDATE SET n = n - 1; INSERT INTO lead_counts (grid_id, team_id, status, slot, n) VALUES (NEW.grid_id, COALESCE(NEW.team_id, ''), NEW.status, unicode(substr(NEW.id, -1)) % 16, 1) ON CONFLICT (grid_id, team_id, status, slot) DO UPDATE SET n = n + 1; END;
 CREATE TRIGGER tr_leads_count_delete AFTER DELETE ON leads FOR EACH ROW BEGIN INSERT INTO lead_counts (grid_id, team_id, status, slot, n) VALUES (OLD.grid_id, COALESCE(OLD.team_id, ''), OLD.status, unicode(substr(OLD.id, -1)) % 16, -1) ON CONFLICT (grid_id, team_id, status, slot) DO UPDATE SET n = n - 1; END;
