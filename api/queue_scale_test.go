@@ -232,10 +232,11 @@ func TestQueueAgreesWithReference(t *testing.T) {
 			}
 		}
 
-		// The triggers' counts equal the leads, per grid, team and status.
+		// The triggers' counts equal the leads, per grid, team, assignee, kind
+		// and status.
 		type row struct {
-			Grid, Team, Status string
-			N                  int64
+			Grid, Team, Assignee, Kind, Status string
+			N                                  int64
 		}
 		read := func(q string) []row {
 			rows, err := b.DB.SQL().QueryContext(ctx, q)
@@ -246,7 +247,7 @@ func TestQueueAgreesWithReference(t *testing.T) {
 			var out []row
 			for rows.Next() {
 				var r row
-				if err := rows.Scan(&r.Grid, &r.Team, &r.Status, &r.N); err != nil {
+				if err := rows.Scan(&r.Grid, &r.Team, &r.Assignee, &r.Kind, &r.Status, &r.N); err != nil {
 					t.Fatal(err)
 				}
 				out = append(out, r)
@@ -256,8 +257,10 @@ func TestQueueAgreesWithReference(t *testing.T) {
 			}
 			return out
 		}
-		kept := read(`SELECT grid_id, team_id, status, SUM(n) FROM lead_counts GROUP BY grid_id, team_id, status HAVING SUM(n) <> 0 ORDER BY grid_id, team_id, status`)
-		counted := read(`SELECT grid_id, COALESCE(team_id, ''), status, COUNT(*) FROM leads GROUP BY grid_id, COALESCE(team_id, ''), status ORDER BY grid_id, COALESCE(team_id, ''), status`)
+		const key = "grid_id, team_id, assignee_id, kind, status"
+		kept := read(`SELECT ` + key + `, SUM(n) FROM lead_counts GROUP BY ` + key + ` HAVING SUM(n) <> 0 ORDER BY ` + key)
+		const leadKey = "grid_id, COALESCE(team_id, ''), COALESCE(assignee_id, ''), kind, status"
+		counted := read(`SELECT ` + leadKey + `, COUNT(*) FROM leads GROUP BY ` + leadKey + ` ORDER BY ` + leadKey)
 		if diff := cmp.Diff(counted, kept); diff != "" || len(kept) < 5 {
 			t.Errorf("lead_counts (-COUNT(*) +kept), %d groups:\n%s", len(kept), diff)
 		}

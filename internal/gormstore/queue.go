@@ -28,8 +28,9 @@ import (
 //
 // the union is ordered and cut again, and only then are the page's rows
 // read, by primary key. Counts per status come from lead_counts, kept by
-// triggers, when the filter is the scope alone; otherwise from COUNT(*)
-// over the same branches, grouped by status.
+// triggers, when the filter is the scope with kinds and an assignee at
+// most; otherwise from COUNT(*) over each half of the scope, grouped by
+// status.
 
 // maxBranches bounds how many ordered ranges one page may union; past it a
 // grid's statuses (then kinds) share one range and the database sorts.
@@ -200,11 +201,10 @@ func (s *LeadStore) queuePage(ctx context.Context, f domain.LeadFilter, c *leadC
 	return rows, nil
 }
 
-// countable reports whether f is a scope and statuses only, whose counts
-// lead_counts holds.
+// countable reports whether f is a scope, kinds, an assignee (or
+// "unassigned") and statuses only, whose counts lead_counts holds.
 func countable(f domain.LeadFilter) bool {
-	return f.ReporterID == "" && len(f.Kinds) == 0 && f.VillageID == "" && f.AssigneeID == "" && !f.Unassigned &&
-		f.From.IsZero() && f.To.IsZero() && !f.Overdue && !f.Flagged && f.Text == ""
+	return f.ReporterID == "" && f.VillageID == "" && f.From.IsZero() && f.To.IsZero() && !f.Overdue && !f.Flagged && f.Text == ""
 }
 
 // CountLeads implements domain.LeadStore: the leads of f per status (its
@@ -226,6 +226,19 @@ func (s *LeadStore) CountLeads(ctx context.Context, f domain.LeadFilter) (map[do
 		}
 		if f.GridID != "" {
 			q = q.Where("grid_id = ?", f.GridID)
+		}
+		if len(f.Kinds) > 0 {
+			kinds := make([]string, len(f.Kinds))
+			for i, k := range f.Kinds {
+				kinds[i] = string(k)
+			}
+			q = q.Where("kind IN ?", kinds)
+		}
+		switch {
+		case f.Unassigned:
+			q = q.Where("assignee_id = ''")
+		case f.AssigneeID != "":
+			q = q.Where("assignee_id = ?", f.AssigneeID)
 		}
 		err = q.Scan(&rows).Error
 	case f.GridIDs == nil:

@@ -20,17 +20,20 @@ CREATE INDEX ix_leads_stats ON leads (grid_id, received_at, status, kind, accept
 CREATE INDEX ix_leads_closed ON leads (grid_id, status, closed_at, amount_recovered_fen);
 
 CREATE TABLE lead_counts (
-  grid_id  TEXT    NOT NULL,
-  team_id  TEXT    NOT NULL,
-  status   TEXT    NOT NULL,
-  slot     INTEGER NOT NULL,
-  n        INTEGER NOT NULL,
-  PRIMARY KEY (grid_id, team_id, status, slot)
+  grid_id     TEXT    NOT NULL,
+  team_id     TEXT    NOT NULL,
+  assignee_id TEXT    NOT NULL,
+  kind        TEXT    NOT NULL,
+  status      TEXT    NOT NULL,
+  slot        INTEGER NOT NULL,
+  n           INTEGER NOT NULL,
+  PRIMARY KEY (grid_id, team_id, assignee_id, kind, status, slot)
 );
-CREATE INDEX ix_lead_counts_team ON lead_counts (team_id, status);
-INSERT INTO lead_counts (grid_id, team_id, status, slot, n)
-  SELECT grid_id, COALESCE(team_id, ''), status, unicode(substr(id, -1)) % 16, COUNT(*)
-  FROM leads GROUP BY grid_id, COALESCE(team_id, ''), status, unicode(substr(id, -1)) % 16;
-CREATE TRIGGER tr_leads_count_insert AFTER INSERT ON leads FOR EACH ROW BEGIN INSERT INTO lead_counts (grid_id, team_id, status, slot, n) VALUES (NEW.grid_id, COALESCE(NEW.team_id, ''), NEW.status, unicode(substr(NEW.id, -1)) % 16, 1) ON CONFLICT (grid_id, team_id, status, slot) DO UPDATE SET n = n + 1; END;
-CREATE TRIGGER tr_leads_count_update AFTER UPDATE OF grid_id, team_id, status ON leads FOR EACH ROW WHEN NOT (OLD.grid_id IS NEW.grid_id AND OLD.team_id IS NEW.team_id AND OLD.status IS NEW.status) BEGIN INSERT INTO lead_counts (grid_id, team_id, status, slot, n) VALUES (OLD.grid_id, COALESCE(OLD.team_id, ''), OLD.status, unicode(substr(OLD.id, -1)) % 16, -1) ON CONFLICT (grid_id, team_id, status, slot) DO UPDATE SET n = n - 1; INSERT INTO lead_counts (grid_id, team_id, status, slot, n) VALUES (NEW.grid_id, COALESCE(NEW.team_id, ''), NEW.status, unicode(substr(NEW.id, -1)) % 16, 1) ON CONFLICT (grid_id, team_id, status, slot) DO UPDATE SET n = n + 1; END;
-CREATE TRIGGER tr_leads_count_delete AFTER DELETE ON leads FOR EACH ROW BEGIN INSERT INTO lead_counts (grid_id, team_id, status, slot, n) VALUES (OLD.grid_id, COALESCE(OLD.team_id, ''), OLD.status, unicode(substr(OLD.id, -1)) % 16, -1) ON CONFLICT (grid_id, team_id, status, slot) DO UPDATE SET n = n - 1; END;
+CREATE INDEX ix_lead_counts_team ON lead_counts (team_id, grid_id);
+CREATE INDEX ix_lead_counts_assignee ON lead_counts (assignee_id, grid_id);
+INSERT INTO lead_counts (grid_id, team_id, assignee_id, kind, status, slot, n)
+  SELECT grid_id, COALESCE(team_id, ''), COALESCE(assignee_id, ''), kind, status, unicode(substr(id, -1)) % 4, COUNT(*)
+  FROM leads GROUP BY grid_id, COALESCE(team_id, ''), COALESCE(assignee_id, ''), kind, status, unicode(substr(id, -1)) % 4;
+CREATE TRIGGER tr_leads_count_insert AFTER INSERT ON leads FOR EACH ROW BEGIN INSERT INTO lead_counts (grid_id, team_id, assignee_id, kind, status, slot, n) VALUES (NEW.grid_id, COALESCE(NEW.team_id, ''), COALESCE(NEW.assignee_id, ''), NEW.kind, NEW.status, unicode(substr(NEW.id, -1)) % 4, 1) ON CONFLICT (grid_id, team_id, assignee_id, kind, status, slot) DO UPDATE SET n = n + 1; END;
+CREATE TRIGGER tr_leads_count_update AFTER UPDATE OF grid_id, team_id, assignee_id, kind, status ON leads FOR EACH ROW WHEN NOT (OLD.grid_id IS NEW.grid_id AND OLD.team_id IS NEW.team_id AND OLD.assignee_id IS NEW.assignee_id AND OLD.kind IS NEW.kind AND OLD.status IS NEW.status) BEGIN INSERT INTO lead_counts (grid_id, team_id, assignee_id, kind, status, slot, n) VALUES (OLD.grid_id, COALESCE(OLD.team_id, ''), COALESCE(OLD.assignee_id, ''), OLD.kind, OLD.status, unicode(substr(OLD.id, -1)) % 4, -1) ON CONFLICT (grid_id, team_id, assignee_id, kind, status, slot) DO UPDATE SET n = n - 1; INSERT INTO lead_counts (grid_id, team_id, assignee_id, kind, status, slot, n) VALUES (NEW.grid_id, COALESCE(NEW.team_id, ''), COALESCE(NEW.assignee_id, ''), NEW.kind, NEW.status, unicode(substr(NEW.id, -1)) % 4, 1) ON CONFLICT (grid_id, team_id, assignee_id, kind, status, slot) DO UPDATE SET n = n + 1; END;
+CREATE TRIGGER tr_leads_count_delete AFTER DELETE ON leads FOR EACH ROW BEGIN INSERT INTO lead_counts (grid_id, team_id, assignee_id, kind, status, slot, n) VALUES (OLD.grid_id, COALESCE(OLD.team_id, ''), COALESCE(OLD.assignee_id, ''), OLD.kind, OLD.status, unicode(substr(OLD.id, -1)) % 4, -1) ON CONFLICT (grid_id, team_id, assignee_id, kind, status, slot) DO UPDATE SET n = n - 1; END;
