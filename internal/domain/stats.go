@@ -25,7 +25,6 @@ type GridLeadCount struct {
 // results measure: when it was first accepted and, for a lead that is
 // closed now, when it was last closed. A zero time: it has not happened.
 type LeadMilestones struct {
-	LeadID     string
 	GridID     string
 	Status     LeadStatus
 	ReceivedAt time.Time
