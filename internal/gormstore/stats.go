@@ -39,42 +39,70 @@ func inGrids(q *gorm.DB, col string, f domain.StatsFilter) *gorm.DB {
 	return q.Where(col+" IN ?", nonEmpty(f.GridIDs))
 }
 
-// received selects the leads received in the filter's range and grids;
-// ix_leads_stats (grid_id, received_at, status, kind, accepted_at,
-// closed_at) serves it without reading the rows.
-func (s *StatsStore) received(ctx context.Context, f domain.StatsFilter) *gorm.DB {
-	q := s.db.WithContext(ctx).Table("leads").Where("leads.received_at >= ? AND leads.received_at < ?", f.From.UTC(), f.To.UTC())
-	return inGrids(q, "leads.grid_id", f)
-}
-
-// LeadCounts implements domain.StatsStore. The leads are read in the order
-// of ix_leads_kind (grid_id, kind, status, …, received_at, …), so that the
-// database counts each (grid, kind, status) group as it streams past,
-// filtering received_at in the index entry: it reads all of a grid's
-// entries (a year is half of two years' leads), but it needs neither a
-// temporary table nor a sort, which for the year's 50,000 leads of a grid
-// cost several times more (docs/benchmarks.md).
-func (s *StatsStore) LeadCounts(ctx context.Context, f domain.StatsFilter) ([]domain.GridLeadCount, error) {
-	table := "leads FORCE INDEX (ix_leads_kind)"
-	if s.dialect == SQLite {
-		table = "leads INDEXED BY ix_leads_kind"
+// Received implements domain.StatsStore in one pass over the leads
+// received in the range, read from ix_leads_stats (grid_id, received_at,
+// status, kind, accepted_at, closed_at) without touching the rows: the
+// counts by status and kind and the durations for the medians come from
+// the same index entries, streamed and added up here. A grid's year at a
+// million leads is 50,000 entries (docs/benchmarks.md); counting them in
+// SQL as well would make the database group them in a temporary table.
+// MySQL subtracts the times itself (the driver then parses no times).
+func (s *StatsStore) Received(ctx context.Context, f domain.StatsFilter) (domain.ReceivedLeads, error) {
+	out := domain.ReceivedLeads{ToAccept: map[string][]int64{}, ToClose: map[string][]int64{}}
+	cols := "grid_id, status, kind, received_at, accepted_at, closed_at"
+	if s.dialect == MySQL {
+		cols = "grid_id, status, kind, TIMESTAMPDIFF(MICROSECOND, received_at, accepted_at), TIMESTAMPDIFF(MICROSECOND, received_at, closed_at)"
 	}
-	q := s.db.WithContext(ctx).Table(table).Where("leads.received_at >= ? AND leads.received_at < ?", f.From.UTC(), f.To.UTC())
-	rows, err := inGrids(q, "leads.grid_id", f).Select("leads.grid_id, leads.kind, leads.status, COUNT(*)").
-		Group("leads.grid_id, leads.kind, leads.status").Rows()
+	q := s.db.WithContext(ctx).Table("leads").Select(cols).Where("received_at >= ? AND received_at < ?", f.From.UTC(), f.To.UTC())
+	rows, err := inGrids(q, "grid_id", f).Rows()
 	if err != nil {
-		return nil, translate(err, "count leads by grid")
+		return out, translate(err, "leads received")
 	}
 	defer rows.Close()
-	var out []domain.GridLeadCount
-	for rows.Next() {
-		var c domain.GridLeadCount
-		if err := rows.Scan(&c.GridID, &c.Kind, &c.Status, &c.N); err != nil {
-			return nil, translate(err, "count leads by grid")
-		}
-		out = append(out, c)
+	type key struct {
+		grid   string
+		status domain.LeadStatus
+		kind   domain.LeadKind
 	}
-	return out, translate(rows.Err(), "count leads by grid")
+	counts := map[key]int64{}
+	var k key
+	var toAccept, toClose *int64
+	var received time.Time
+	var accepted, closed *time.Time
+	for rows.Next() {
+		if s.dialect == MySQL {
+			err = rows.Scan(&k.grid, &k.status, &k.kind, &toAccept, &toClose)
+		} else {
+			err = rows.Scan(&k.grid, &k.status, &k.kind, &received, &accepted, &closed)
+			toAccept, toClose = since(received, accepted), since(received, closed)
+		}
+		if err != nil {
+			return out, translate(err, "leads received")
+		}
+		counts[k]++
+		if toAccept != nil {
+			out.ToAccept[k.grid] = append(out.ToAccept[k.grid], *toAccept/1e6)
+		}
+		if toClose != nil && k.status == domain.LeadClosed {
+			out.ToClose[k.grid] = append(out.ToClose[k.grid], *toClose/1e6)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return out, translate(err, "leads received")
+	}
+	for k, n := range counts {
+		out.Counts = append(out.Counts, domain.GridLeadCount{GridID: k.grid, Status: k.status, Kind: k.kind, N: n})
+	}
+	return out, nil
+}
+
+// since returns the microseconds from a to b, or nil when b is nil.
+func since(a time.Time, b *time.Time) *int64 {
+	if b == nil {
+		return nil
+	}
+	us := b.Sub(a).Microseconds()
+	return &us
 }
 
 // OverdueCounts implements domain.StatsStore; ix_leads_queue (grid_id,
@@ -91,38 +119,6 @@ func (s *StatsStore) OverdueCounts(ctx context.Context, f domain.StatsFilter) (m
 	out := make(map[string]int64, len(rows))
 	for _, r := range rows {
 		out[r.GridID] = r.N
-	}
-	return out, nil
-}
-
-// Milestones implements domain.StatsStore: the leads received in the range
-// that were ever accepted, with when they were first accepted and (if
-// closed) last closed, kept on the lead by every transition.
-func (s *StatsStore) Milestones(ctx context.Context, f domain.StatsFilter) ([]domain.LeadMilestones, error) {
-	// Scanned by hand: a year of a grid is tens of thousands of rows, and
-	// gorm's reflection would cost more than the query.
-	rows, err := s.received(ctx, f).
-		Select("leads.grid_id, leads.status, leads.received_at, leads.accepted_at, leads.closed_at").
-		Where("leads.accepted_at IS NOT NULL").Rows()
-	if err != nil {
-		return nil, translate(err, "lead milestones")
-	}
-	defer rows.Close()
-	var out []domain.LeadMilestones
-	for rows.Next() {
-		var m domain.LeadMilestones
-		var closed *time.Time
-		if err := rows.Scan(&m.GridID, &m.Status, &m.ReceivedAt, &m.AcceptedAt, &closed); err != nil {
-			return nil, translate(err, "lead milestones")
-		}
-		m.ReceivedAt, m.AcceptedAt = m.ReceivedAt.UTC(), m.AcceptedAt.UTC()
-		if closed != nil && m.Status == domain.LeadClosed {
-			m.ClosedAt = closed.UTC()
-		}
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, translate(err, "lead milestones")
 	}
 	return out, nil
 }
