@@ -25,7 +25,11 @@ type photoJSON struct {
 	TakenAt      *time.Time `json:"taken_at"`
 	GPS          *gpsJSON   `json:"gps"`
 	HasThumbnail bool       `json:"has_thumbnail"`
-	CreatedAt    time.Time  `json:"created_at"`
+	// Processing is pending, done, failed or unsupported; ProcessingError
+	// says why it failed (null otherwise).
+	Processing      string    `json:"processing"`
+	ProcessingError *string   `json:"processing_error"`
+	CreatedAt       time.Time `json:"created_at"`
 }
 
 type gpsJSON struct {
@@ -35,7 +39,11 @@ type gpsJSON struct {
 
 func toPhotoJSON(p domain.Photo) photoJSON {
 	j := photoJSON{ID: p.ID, LeadID: p.LeadID, ContentType: p.ContentType, Size: p.Size, SHA256: p.SHA256,
-		Width: p.Width, Height: p.Height, HasThumbnail: p.ThumbKey != "", CreatedAt: p.CreatedAt.UTC()}
+		Width: p.Width, Height: p.Height, HasThumbnail: p.ThumbKey != "", Processing: string(p.Processing), CreatedAt: p.CreatedAt.UTC()}
+	if p.ProcessingError != "" {
+		e := p.ProcessingError
+		j.ProcessingError = &e
+	}
 	if !p.TakenAt.IsZero() {
 		t := p.TakenAt.UTC()
 		j.TakenAt = &t
@@ -111,7 +119,9 @@ func (h *handlers) listPhotos(c *gin.Context) {
 
 // getPhoto handles GET /v1/leads/{lead_id}/photos/{photo_id} and its
 // /thumbnail: streamed from the object store, only to those who may see
-// the lead. Photos never change, so the ETag is their digest.
+// the lead. Photos never change, so the ETag is their digest. The
+// thumbnail of a photo still being processed is a 409 photo_processing
+// with Retry-After.
 func (h *handlers) getPhoto(thumbnail bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		p, rc, info, err := h.o.Intake.OpenPhoto(c.Request.Context(), actor(c), c.Param("lead_id"), c.Param("photo_id"), thumbnail)

@@ -49,6 +49,9 @@ func testPNG(t *testing.T, seed uint8) []byte {
 	return b.Bytes()
 }
 
+// jpegConfig reads a JPEG's size.
+func jpegConfig(b []byte) (image.Config, error) { return jpeg.DecodeConfig(bytes.NewReader(b)) }
+
 func digestOf(b []byte) string {
 	sum := sha256.Sum256(b)
 	return "sha-256=:" + base64.StdEncoding.EncodeToString(sum[:]) + ":"
@@ -75,10 +78,27 @@ func TestPhotoUpload(t *testing.T) {
 		if rec.Code != http.StatusCreated {
 			t.Fatalf("upload: %d %s", rec.Code, rec.Body)
 		}
+		// Stored at once, with its size from the header; the thumbnail
+		// comes from a background job.
 		p := decodeBody(t, rec)
 		sum := sha256.Sum256(pic)
-		if p["width"] != float64(800) || p["height"] != float64(600) || p["has_thumbnail"] != true || p["sha256"] != fmt.Sprintf("%x", sum) || p["size"] != float64(len(pic)) {
+		if p["width"] != float64(800) || p["height"] != float64(600) || p["has_thumbnail"] != false || p["processing"] != "pending" ||
+			p["sha256"] != fmt.Sprintf("%x", sum) || p["size"] != float64(len(pic)) {
 			t.Errorf("photo %v", p)
+		}
+		thumb := request(http.MethodGet, "/v1/leads/"+lead+"/photos/"+photoID(1)+"/thumbnail", tok, nil)
+		thumb.Header.Set("Accept-Language", "en")
+		rec = w.do(thumb)
+		wantProblem(t, rec, http.StatusConflict, "photo_processing")
+		if rec.Header().Get("Retry-After") != "1" {
+			t.Errorf("Retry-After %q; want 1", rec.Header().Get("Retry-After"))
+		}
+		if n := w.runJobs(t); n != 1 {
+			t.Errorf("%d jobs ran after one upload; want 1", n)
+		}
+		p = photoByID(t, w, tok, lead, photoID(1))
+		if p["processing"] != "done" || p["has_thumbnail"] != true || p["processing_error"] != nil {
+			t.Errorf("after the job: %v", p)
 		}
 		if got := decodeBody(t, w.do(request(http.MethodGet, "/v1/leads/"+lead, tok, nil)))["photos_received"]; got != float64(1) {
 			t.Errorf("photos_received %v", got)
@@ -113,6 +133,10 @@ func TestPhotoUpload(t *testing.T) {
 		if rec.Code != 201 || decodeBody(t, rec)["content_type"] != "image/png" {
 			t.Errorf("png: %d %s", rec.Code, rec.Body)
 		}
+		w.runJobs(t)
+		if p := photoByID(t, w, tok, lead, photoID(2)); p["processing"] != "done" || p["width"] != float64(40) || p["height"] != float64(30) {
+			t.Errorf("png after the job: %v", p)
+		}
 		list := decodeBody(t, w.do(request(http.MethodGet, "/v1/leads/"+lead+"/photos", tok, nil)))["photos"].([]any)
 		if len(list) != 2 {
 			t.Errorf("photos %v", list)
@@ -128,6 +152,18 @@ func TestPhotoUpload(t *testing.T) {
 			t.Errorf("same photo not flagged: %v", dups)
 		}
 	})
+}
+
+// photoByID returns a photo of the lead's photo list.
+func photoByID(t *testing.T, w *world, token, lead, id string) map[string]any {
+	t.Helper()
+	for _, p := range decodeBody(t, w.do(request(http.MethodGet, "/v1/leads/"+lead+"/photos", token, nil)))["photos"].([]any) {
+		if p := p.(map[string]any); p["id"] == id {
+			return p
+		}
+	}
+	t.Fatalf("lead %s has no photo %s", lead, id)
+	return nil
 }
 
 // failingReader gives n bytes, then fails like a dropped connection.
@@ -165,6 +201,8 @@ func TestPhotoBadInput(t *testing.T) {
 			code   string
 			stream bool // the body must reach the router unbuffered
 		}{
+			{"decompression bomb (40000x40000 declared)", func() *http.Request { return putPhoto(tok, lead, photoID(10), jpegBomb(40000, 40000), "image/jpeg") },
+				422, "validation_failed", false},
 			{"html declared as jpeg", func() *http.Request {
 				return putPhoto(tok, lead, photoID(10), []byte("<!DOCTYPE html><html><body>hi</body></html>"), "image/jpeg")
 			}, 415, "unsupported_media_type", false},
@@ -214,12 +252,21 @@ func TestPhotoBadInput(t *testing.T) {
 				} else {
 					rec = w.do(req)
 				}
-				wantProblem(t, rec, tc.status, tc.code)
+				p := wantProblem(t, rec, tc.status, tc.code)
+				if field, ok := map[string]string{"truncated jpeg": "corrupt_image", "decompression bomb (40000x40000 declared)": "too_many_pixels",
+					"empty body": "required", "digest mismatch": "mismatch"}[tc.name]; ok {
+					if errs, _ := p["errors"].([]any); len(errs) != 1 || errs[0].(map[string]any)["code"] != field {
+						t.Errorf("errors %v; want one %s", p["errors"], field)
+					}
+				}
 				if n := b.CountObjects(t); n != before {
 					t.Errorf("objects %d before, %d after", before, n)
 				}
 				if n := len(decodeBody(t, w.do(request(http.MethodGet, "/v1/leads/"+lead+"/photos", tok, nil)))["photos"].([]any)); n != 0 {
 					t.Errorf("%d photo records after a refused upload", n)
+				}
+				if n := jobsFor(t, b, lead, photoID(10)); n != 0 {
+					t.Errorf("%d jobs after a refused upload", n)
 				}
 			})
 		}

@@ -33,6 +33,7 @@ var status = map[domain.Code]int{
 	domain.EUnsupportedMedia: http.StatusUnsupportedMediaType,
 	domain.ETooManyRequests:  http.StatusTooManyRequests,
 	domain.EUnavailable:      http.StatusServiceUnavailable,
+	domain.EPhotoProcessing:  http.StatusConflict,
 	domain.EInternal:         http.StatusInternalServerError,
 }
 
@@ -124,6 +125,7 @@ var (
 		domain.EUnsupportedMedia: "Unsupported media type",
 		domain.ETooManyRequests:  "Too many requests",
 		domain.EUnavailable:      "Service unavailable",
+		domain.EPhotoProcessing:  "Photo processing",
 		domain.EInternal:         "Internal error",
 	}
 	details = map[domain.Code]text{
@@ -140,6 +142,7 @@ var (
 		domain.EUnsupportedMedia: {"不支持该内容类型。", "This content type is not supported."},
 		domain.ETooManyRequests:  {"请求过于频繁，请稍后再试。", "Too many requests; try again later."},
 		domain.EUnavailable:      {"服务暂时不可用，请稍后再试。", "The service is temporarily unavailable; try again later."},
+		domain.EPhotoProcessing:  {"照片已保存，正在处理，缩略图稍后可用，请稍后重试。", "The photo is stored and being processed; its thumbnail will be ready shortly, retry in a moment."},
 		domain.EInternal:         {"服务器内部错误，请稍后再试；如问题持续，请提供请求编号联系管理员。", "Internal server error; try again later, and quote the request id if it persists."},
 	}
 	// fieldDetails explain field error codes; {field} and {param} names
@@ -203,7 +206,8 @@ func renderProblem(c *gin.Context, err error) {
 }
 
 // problemHeaders sets the headers a problem implies: Retry-After for a
-// throttled or unavailable answer, WWW-Authenticate for a 401.
+// throttled or unavailable answer or a photo still processing,
+// WWW-Authenticate for a 401.
 func problemHeaders(c *gin.Context, err error, p Problem) {
 	var de *domain.Error
 	if errors.As(err, &de) && de.RetryAfter > 0 {

@@ -5,6 +5,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"log/slog"
 	"net/http"
 	"os"
@@ -42,6 +43,9 @@ type Options struct {
 	Triage   *triage.Service       // the enforcement teams' workflow
 	Cases    *cases.Service        // cases, debtors and the audit log
 	Stats    *stats.Service        // results per grid and per assistant
+	// JobCounts, when set, counts the background jobs by state for
+	// /metrics (xiezhi_jobs).
+	JobCounts func(context.Context) (map[domain.JobState]int64, error)
 }
 
 // handlers are the resource handlers; they share the options.
@@ -72,6 +76,9 @@ func New(o Options) *gin.Engine {
 	_ = r.SetTrustedProxies(nil)
 
 	m := NewMetrics(o.Registry)
+	if o.JobCounts != nil {
+		o.Registry.MustRegister(newJobsCollector(o.JobCounts, o.Logger))
+	}
 	r.Use(requestID(o.Logger), m.instrument(), accessLog(), recoverProblem())
 	r.NoRoute(func(c *gin.Context) {
 		renderProblem(c, domain.Errorf(domain.ENotFound, "no route %s %s", c.Request.Method, c.Request.URL.Path))

@@ -31,6 +31,7 @@ import (
 	"github.com/zhengning-court/xiezhi/internal/domain"
 	"github.com/zhengning-court/xiezhi/internal/gormstore"
 	"github.com/zhengning-court/xiezhi/internal/intake"
+	"github.com/zhengning-court/xiezhi/internal/jobs"
 	"github.com/zhengning-court/xiezhi/internal/jwtauth"
 	"github.com/zhengning-court/xiezhi/internal/organisation"
 	"github.com/zhengning-court/xiezhi/internal/password"
@@ -66,6 +67,8 @@ type world struct {
 	router   *gin.Engine
 	client   *apitest.Client
 	accounts *accounts.Service
+	intake   *intake.Service
+	jobs     *jobs.Runner // the real background job runner, run by runJobs
 	keysDir  string
 	keyring  *jwtauth.Keyring
 
@@ -149,22 +152,51 @@ func newWorld(t *testing.T, b backendtest.Backend) *world {
 	w.keyring, err = jwtauth.NewKeyring(w.keysDir, "xiezhi", "xiezhi-api", w.clock.now)
 	must(err)
 	w.accounts = w.newAccounts()
+	w.intake = intake.New(b.DB, b.DB.Leads(), org, b.DB.Cases(), b.Objects, w.clock.now, gormstore.NewID, intake.DefaultConfig())
+	w.jobs = newJobRunner(t, b, w.intake, w.clock.now)
 	w.router = api.New(api.Options{
-		Logger:   slog.New(slog.NewJSONHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError})),
-		Registry: prometheus.NewRegistry(),
-		Spec:     xiezhi.OpenAPI,
-		Accounts: w.accounts,
-		Org:      organisation.New(b.DB, org),
-		Tokens:   w.keyring,
-		JWKS:     w.keyring.JWKS,
-		Contacts: contactbook.NewService(b.DB, org),
-		Intake:   intake.New(b.DB, b.DB.Leads(), org, b.DB.Cases(), b.Objects, w.clock.now, gormstore.NewID, intake.DefaultConfig()),
-		Triage:   triage.New(b.DB, b.DB.Leads(), org, w.clock.now, gormstore.NewID, triage.DefaultConfig),
-		Cases:    cases.New(b.DB, b.DB.Cases(), b.DB.Audit(), org, testSealer, w.clock.now, gormstore.NewID),
-		Stats:    stats.New(org, b.DB.Stats(), w.clock.now),
+		Logger:    slog.New(slog.NewJSONHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError})),
+		Registry:  prometheus.NewRegistry(),
+		Spec:      xiezhi.OpenAPI,
+		Accounts:  w.accounts,
+		Org:       organisation.New(b.DB, org),
+		Tokens:    w.keyring,
+		JWKS:      w.keyring.JWKS,
+		Contacts:  contactbook.NewService(b.DB, org),
+		Intake:    w.intake,
+		Triage:    triage.New(b.DB, b.DB.Leads(), org, w.clock.now, gormstore.NewID, triage.DefaultConfig),
+		Cases:     cases.New(b.DB, b.DB.Cases(), b.DB.Audit(), org, testSealer, w.clock.now, gormstore.NewID),
+		Stats:     stats.New(org, b.DB.Stats(), w.clock.now),
+		JobCounts: b.DB.Jobs().CountJobs,
 	})
 	w.client = apitest.New(t, w.router)
 	return w
+}
+
+// newJobRunner wires the real job runner as cmd/xiezhi does, on the
+// world's clock, logging to the test.
+func newJobRunner(t *testing.T, b backendtest.Backend, in *intake.Service, now func() time.Time) *jobs.Runner {
+	r := jobs.New(b.DB.Jobs(), jobs.DefaultConfig(), now, slog.New(slog.NewJSONHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError})))
+	r.Handle(domain.JobPhotoProcess, jobs.Handler{Run: in.RunPhotoJob, GiveUp: in.GiveUpPhotoJob})
+	return r
+}
+
+// runJobs claims and runs every due background job, one after another,
+// with the real job code (as a worker of `xiezhi serve` would), and
+// returns how many ran.
+func (w *world) runJobs(t *testing.T) int {
+	t.Helper()
+	n := 0
+	for {
+		ran, err := w.jobs.RunOne(context.Background(), "test-worker")
+		if err != nil {
+			t.Fatalf("run jobs: %v", err)
+		}
+		if !ran {
+			return n
+		}
+		n++
+	}
 }
 
 // newAccounts makes an accounts service over the world's database, as a

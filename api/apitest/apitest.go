@@ -69,6 +69,7 @@ var codeStatus = map[string]int{
 	"not_found":                http.StatusNotFound,
 	"method_not_allowed":       http.StatusMethodNotAllowed,
 	"conflict":                 http.StatusConflict,
+	"photo_processing":         http.StatusConflict,
 	"precondition_failed":      http.StatusPreconditionFailed,
 	"payload_too_large":        http.StatusRequestEntityTooLarge,
 	"unsupported_media_type":   http.StatusUnsupportedMediaType,

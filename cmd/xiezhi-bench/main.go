@@ -9,10 +9,15 @@
 //     many goroutines into another fresh database migrated the same way.
 //  2. Photo upload: PUT /v1/leads/{id}/photos/{photo_id} of ~2 MiB 12 MP
 //     phone-like JPEGs by -photo-clients clients, beside minio-go
-//     PutObject of the same bytes straight to the same MinIO.
+//     PutObject of the same bytes straight to the same MinIO. The server
+//     runs with --workers 0 and a separate `nice -n 19 xiezhi worker`
+//     decodes the photos and makes their thumbnails (see worker.go); after
+//     the window the program times how long the worker takes to process
+//     what is left.
 //  3. Server memory: VmHWM (and RSS sampled every 5 ms) of a freshly
 //     started server while -mem-clients clients each upload an ~8 MiB
-//     photo at once, -mem-rounds times.
+//     photo at once, -mem-rounds times, and the peak of a fresh worker
+//     process that processes those photos.
 //
 // It prints a table, the targets and whether they were met, and with -out
 // writes the same as a markdown fragment. It asserts no time: a failed
@@ -72,7 +77,6 @@ import (
 	"github.com/zhengning-court/xiezhi/internal/domain"
 	"github.com/zhengning-court/xiezhi/internal/gormstore"
 	"github.com/zhengning-court/xiezhi/internal/imaging"
-	"github.com/zhengning-court/xiezhi/internal/intake"
 	"github.com/zhengning-court/xiezhi/internal/seed"
 )
 
@@ -100,6 +104,7 @@ type config struct {
 	queueWindow                                  time.Duration
 	photoNoise, memPhotoNoise, photoQ, memPhotoQ int
 	photoW, photoH                               int
+	jobWorkers, workerNice                       int
 	serverTimeout, requestTimeout                time.Duration
 }
 
@@ -143,6 +148,8 @@ func parseFlags(args []string) (config, error) {
 	fs.IntVar(&c.queueClients, "queue-clients", 4, "concurrent clients in the second round of the queue measurement")
 	fs.DurationVar(&c.queueWindow, "queue-window", 30*time.Second, "at most this much measuring per case in the queue measurement")
 	fs.StringVar(&c.cpuprofile, "cpuprofile", "", "write a CPU profile of this program (the client side only) to this file")
+	fs.IntVar(&c.jobWorkers, "job-workers", 2, "job workers (photo decoders) in the separate `xiezhi worker` process of the photo and memory measurements")
+	fs.IntVar(&c.workerNice, "worker-nice", 19, "niceness of the `xiezhi worker` process (0: run it at the server's priority)")
 	fs.BoolVar(&c.counter, "baseline-counter", true, "the GORM baseline increments the reference counter as the server does (false: lead and event only, for analysis)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -174,6 +181,8 @@ func parseFlags(args []string) (config, error) {
 		return c, errors.New("-duration must be positive and -warmup not negative")
 	case c.clients < 1 || c.photoClients < 1 || c.memClients < 1:
 		return c, errors.New("client counts must be at least 1")
+	case c.jobWorkers < 1 || c.workerNice < 0 || c.workerNice > 19:
+		return c, errors.New("-job-workers must be at least 1 and -worker-nice 0 to 19")
 	case c.queueOn && (c.queueLeads < 2000 || c.queueRequests < 1 || c.queueClients < 1 || c.queueWindow <= 0):
 		return c, errors.New("-queue-leads must be at least 2000, -queue-requests, -queue-clients and -queue-window positive")
 	case c.memRounds < 1 || c.memRounds > 9:
@@ -507,8 +516,10 @@ func prepareOrg(ctx context.Context, db *gormstore.DB) (orgData, error) {
 // and assistants who can log in.
 type apiEnv struct {
 	dsn, bucket string
+	dbName      string
 	env         []string
 	srv         *server
+	worker      *server // `xiezhi worker`, which processes the photos
 	org         orgData
 	users       []account
 }
@@ -524,7 +535,7 @@ type account struct {
 func (b *bench) startAPI(ctx context.Context) (*apiEnv, error) {
 	a := &apiEnv{bucket: "xzbench-" + b.tag}
 	var err error
-	if _, a.dsn, err = b.createDB(ctx, "api"); err != nil {
+	if a.dbName, a.dsn, err = b.createDB(ctx, "api"); err != nil {
 		return nil, err
 	}
 	// The server creates the bucket; this run removes it.
@@ -549,11 +560,15 @@ func (b *bench) startAPI(ctx context.Context) (*apiEnv, error) {
 		"XIEZHI_JWT_KEYS_DIR":  filepath.Join(b.tmp, "keys"),
 		"XIEZHI_DATA_DIR":      filepath.Join(b.tmp, "data"),
 		"XIEZHI_DEMO_DATA":     "false",
+		"XIEZHI_WORKERS":       "0", // photos are processed by a worker process of their own
 	})
 	if out, err := b.xiezhiCmd(ctx, a.env, "", "keys", "rotate"); err != nil {
 		return nil, fmt.Errorf("xiezhi keys rotate: %w: %s", err, out)
 	}
 	if a.srv, err = b.startServer(ctx, a.env, "server-1"); err != nil {
+		return nil, err
+	}
+	if a.worker, err = b.startWorker(ctx, a, "worker-1"); err != nil {
 		return nil, err
 	}
 	db, err := gormstore.OpenMySQL(ctx, a.dsn)
@@ -1346,6 +1361,10 @@ func (b *bench) measurePhotos(ctx context.Context, a *apiEnv) error {
 		return err
 	}
 	digests := make([]string, n)
+	stored, err := b.photoCount(ctx, a)
+	if err != nil {
+		return err
+	}
 	b.logf("photos via the API: %d clients, %v warm-up + %v", n, b.cfg.warmup, b.cfg.duration)
 	api := b.load(ctx, loadSpec{
 		name: "photo: PUT /v1/leads/{id}/photos/{pid} (API)", unit: "photos", clients: n, bytesPerOp: size, server: a.srv, sampleRSS: true,
@@ -1364,6 +1383,14 @@ func (b *bench) measurePhotos(ctx context.Context, a *apiEnv) error {
 	api.note = fmt.Sprintf("%d leads were submitted by the clients during the run, when a lead had 9 photos", leads.inline.Load())
 	b.out.photosBase, b.out.photosAPI = base, api
 	b.out.add(base, api)
+	if api.interrupted {
+		return nil
+	}
+	d, err := b.drainJobs(ctx, a, stored)
+	if err != nil {
+		return err
+	}
+	b.out.photoDrain = d
 	return nil
 }
 
@@ -1389,11 +1416,20 @@ func (b *bench) measureMemory(ctx context.Context, a *apiEnv) error {
 	if err := a.srv.stop(); err != nil {
 		return err
 	}
+	if err := a.worker.stop(); err != nil {
+		return err
+	}
 	if a.srv, err = b.startServer(ctx, a.env, "server-2"); err != nil {
+		return err
+	}
+	if a.worker, err = b.startWorker(ctx, a, "worker-2"); err != nil {
 		return err
 	}
 	time.Sleep(time.Second)
 	pid := a.srv.pid()
+	if st, err := procStatus(a.worker.pid()); err == nil {
+		m.workerIdleRSS = st["VmRSS"]
+	}
 	idle, err := procStatus(pid)
 	if err != nil {
 		return err
@@ -1404,7 +1440,12 @@ func (b *bench) measureMemory(ctx context.Context, a *apiEnv) error {
 	for w := range n {
 		bufs[w], digests[w] = b.big.instance(nil)
 	}
+	stored, err := b.photoCount(ctx, a)
+	if err != nil {
+		return err
+	}
 	sampler := startRSSSampler(pid, 5*time.Millisecond)
+	wsampler := startRSSSampler(a.worker.pid(), 5*time.Millisecond)
 	cpu0 := b.cpuSnapshot(pid)
 	b.logf("memory: %d clients each upload a %.1f MiB photo at once, %d rounds (server pid %d)", n, float64(len(b.big.data))/mib, m.rounds, pid)
 	start := time.Now()
@@ -1455,6 +1496,15 @@ func (b *bench) measureMemory(ctx context.Context, a *apiEnv) error {
 	if err != nil {
 		return err
 	}
+	// The worker processes the photos of the rounds (at nice 19 it had
+	// little CPU during them); its peak is measured once it is done.
+	if m.drain, err = b.drainJobs(ctx, a, stored); err != nil {
+		return err
+	}
+	m.workerSampledMax = wsampler.stop().max
+	if m.workerHWM, err = procStatusKB(a.worker.pid(), "VmHWM"); err != nil {
+		return err
+	}
 
 	// For information: the same process after the assistants log in at once.
 	var wg sync.WaitGroup
@@ -1487,6 +1537,9 @@ type memResult struct {
 	elapsed                     time.Duration
 	cpu                         cpuUse
 	logins, loginErrors         int
+	// The fresh `xiezhi worker` that processed the rounds' photos.
+	workerIdleRSS, workerHWM, workerSampledMax int64 // KiB
+	drain                                      *drainResult
 }
 
 // procStatusKB reads a "kB" field of /proc/<pid>/status.
@@ -1713,6 +1766,7 @@ func round(d time.Duration) time.Duration {
 // cpuUse is the CPU each process used during a window, in % of one core.
 type cpuUse struct {
 	server, mariadb, minio, bench float64
+	worker                        float64 // `xiezhi worker`, when one runs
 	busy, iowait, other           float64 // the whole machine; other: busy less the processes above
 	ok                            bool
 }
@@ -1725,7 +1779,7 @@ type cpuSnap struct {
 
 func (b *bench) cpuSnapshot(serverPID int) cpuSnap {
 	s := cpuSnap{at: time.Now(), procs: map[string]uint64{}}
-	pids := map[string]int{"bench": os.Getpid(), "mariadb": b.pids["mariadb"], "minio": b.pids["minio"], "server": serverPID}
+	pids := map[string]int{"bench": os.Getpid(), "mariadb": b.pids["mariadb"], "minio": b.pids["minio"], "server": serverPID, "worker": b.pids["worker"]}
 	for name, pid := range pids {
 		if t, err := procTicks(pid); err == nil && pid > 0 {
 			s.procs[name] = t
@@ -1749,14 +1803,14 @@ func (b *bench) cpuSince(s0 cpuSnap, serverPID int) cpuUse {
 		}
 		return float64(z-a) / clockTick / wall * 100
 	}
-	u := cpuUse{server: pct("server"), mariadb: pct("mariadb"), minio: pct("minio"), bench: pct("bench"), ok: true}
+	u := cpuUse{server: pct("server"), mariadb: pct("mariadb"), minio: pct("minio"), bench: pct("bench"), worker: pct("worker"), ok: true}
 	total := float64((s1.busy + s1.iowait + s1.idle) - (s0.busy + s0.iowait + s0.idle))
 	if total > 0 {
 		n := float64(runtime.NumCPU()) * 100
 		u.busy = float64(s1.busy-s0.busy) / total * n
 		u.iowait = float64(s1.iowait-s0.iowait) / total * n
 		u.other = u.busy
-		for _, v := range []float64{u.server, u.mariadb, u.minio, u.bench} {
+		for _, v := range []float64{u.server, u.mariadb, u.minio, u.bench, u.worker} {
 			if !math.IsNaN(v) {
 				u.other -= v
 			}
@@ -1957,6 +2011,7 @@ type report struct {
 	rows                  []*result
 	leadsBase, leadsAPI   *result
 	photosBase, photosAPI *result
+	photoDrain            *drainResult // the worker catching up after the photo window
 	memory                *memResult
 	queue                 *queueReport
 }
@@ -1990,8 +2045,12 @@ func (c cpuUse) String() string {
 	if !c.ok {
 		return "–"
 	}
-	return fmt.Sprintf("server %s · MariaDB %s · MinIO %s · bench %s · other %s · machine busy %s, iowait %s",
-		fmtPct(c.server), fmtPct(c.mariadb), fmtPct(c.minio), fmtPct(c.bench), fmtPct(c.other), fmtPct(c.busy), fmtPct(c.iowait))
+	worker := ""
+	if !math.IsNaN(c.worker) {
+		worker = " · worker " + fmtPct(c.worker)
+	}
+	return fmt.Sprintf("server %s%s · MariaDB %s · MinIO %s · bench %s · other %s · machine busy %s, iowait %s",
+		fmtPct(c.server), worker, fmtPct(c.mariadb), fmtPct(c.minio), fmtPct(c.bench), fmtPct(c.other), fmtPct(c.busy), fmtPct(c.iowait))
 }
 
 func verdict(ok bool) string {
@@ -2028,14 +2087,21 @@ func (r *report) photoNotes() []string {
 		out = append(out, fmt.Sprintf("Photo %dx%d, JPEG quality %d, %d bytes (%.2f MiB): imaging.Process (decode + EXIF + thumbnail, what the server does per photo) takes %v in one goroutine, measured before the load runs.",
 			p.width, p.height, p.quality, len(p.data), float64(len(p.data))/mib, round(p.processTime)))
 	}
-	if a, p := r.photosAPI, r.photo; a != nil && p != nil {
-		core := float64(a.n) * p.processTime.Seconds()
-		dec := intake.DefaultConfig().Decoders
-		out = append(out, fmt.Sprintf("API photo run: %d photos × %v = %.1f core-seconds of decoding and thumbnails in the %v window, about %.0f%% of the %d cores' time (the server process used %s of one core in all); the server decodes at most %d photos at once, so on %d cores decoding alone caps the API at about %.1f photos/s.",
-			a.n, round(p.processTime), core, a.window, core/(a.window.Seconds()*float64(r.machine.cpus))*100, r.machine.cpus, fmtPct(a.cpu.server),
-			dec, r.machine.cpus, float64(min(dec, r.machine.cpus))/p.processTime.Seconds()))
+	if a, d := r.photosAPI, r.photoDrain; a != nil && d != nil {
+		out = append(out, fmt.Sprintf("API photo run: the server (`serve --workers 0`) decodes nothing; the `xiezhi worker` process (%s, %d job workers) processed %d of the %d photos stored during the run (warm-up included) while the uploads went on, using %s of one core in the window.",
+			r.niceText(), r.cfg.jobWorkers, d.photos-d.backlog, d.photos, fmtPct(a.cpu.worker)),
+			fmt.Sprintf("After the window the worker processed the other %d in %v: **%.1f photos/s** (CPU then: %s). All %d photos ended %s.",
+				d.backlog, round(d.elapsed), d.rate(), d.cpu, d.photos, d.states))
 	}
 	return out
+}
+
+// niceText says how the worker process runs.
+func (r *report) niceText() string {
+	if r.cfg.workerNice == 0 {
+		return "at the server's priority"
+	}
+	return fmt.Sprintf("`nice -n %d`", r.cfg.workerNice)
 }
 
 func (r *report) memoryLines() []string {
@@ -2051,6 +2117,9 @@ func (r *report) memoryLines() []string {
 		fmt.Sprintf("the same process at rest before the uploads: RSS %.1f MiB (anonymous %.1f, file-backed %.1f)",
 			float64(m.idleRSS)/1024, float64(m.idleAnon)/1024, float64(m.idleFile)/1024),
 		fmt.Sprintf("CPU during the rounds: %s", m.cpu),
+		fmt.Sprintf("worker (a fresh `xiezhi worker` process, %s, %d job workers, started with the server): RSS at rest %.1f MiB; of the %d photos it processed %d during the rounds and the other %d in %v after the last upload (%.1f photos/s); **VmHWM %.1f MiB**, highest RSS sampled %.1f MiB",
+			r.niceText(), r.cfg.jobWorkers, float64(m.workerIdleRSS)/1024, m.drain.photos, m.drain.photos-m.drain.backlog, m.drain.backlog, round(m.drain.elapsed), m.drain.rate(),
+			float64(m.workerHWM)/1024, float64(m.workerSampledMax)/1024),
 		fmt.Sprintf("for information, not the target: the previous server process (the runs before, with logins one after another) peaked at VmHWM %.1f MiB; after %d logins at once on the fresh process (%d failed) its VmHWM is %.1f MiB (argon2id takes 64 MiB per login)",
 			float64(m.prevHWM)/1024, m.logins, m.loginErrors, float64(m.hwmAfterLogins)/1024),
 	}

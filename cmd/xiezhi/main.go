@@ -3,6 +3,7 @@
 // that act on their leads.
 //
 //	xiezhi serve            run the API (embedded SQLite + photo dir by default)
+//	xiezhi worker           run background jobs only (photo processing)
 //	xiezhi migrate up       apply pending database migrations
 //	xiezhi migrate status   show which migrations are applied
 //	xiezhi user add         create an account (the first admin), password from stdin
@@ -59,7 +60,8 @@ func exitCode(err error) int {
 const usage = `usage: xiezhi <command> [flags]
 
 commands:
-  serve            run the API server
+  serve            run the API server (with --workers background job workers, default 1)
+  worker           run background jobs only (photo decoding, thumbnails), no HTTP
   migrate up       apply pending database migrations
   migrate status   show which migrations are applied
   healthcheck      exit 0 when the server at --addr answers /healthz (for Docker)
@@ -81,6 +83,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch args[0] {
 	case "serve":
 		return serve(ctx, args[1:], stdout, stderr, getenv)
+	case "worker":
+		return worker(ctx, args[1:], stderr, getenv)
 	case "migrate":
 		return migrate(ctx, args[1:], stdout, stderr, getenv)
 	case "healthcheck":

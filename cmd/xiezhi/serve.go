@@ -33,7 +33,8 @@ import (
 )
 
 // serve runs "xiezhi serve": open the stores, migrate, load reference and
-// demo data, then answer HTTP until ctx ends and drain in-flight requests.
+// demo data, then answer HTTP and run cfg.Workers background job workers
+// until ctx ends, and drain in-flight requests and jobs.
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	cfg, err := loadConfig("serve", args, stderr, getenv)
 	if err != nil {
@@ -88,25 +89,38 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	handler := api.New(api.Options{
-		Logger:   log,
-		Registry: reg,
-		Spec:     xiezhi.OpenAPI,
-		Started:  time.Now(),
-		Accounts: accountsSvc,
-		Org:      organisation.New(db, db.Org()),
-		Tokens:   keyring,
-		JWKS:     keyring.JWKS,
-		Contacts: contactbook.NewService(db, db.Org()),
-		Intake:   intakeSvc,
-		Triage:   triage.New(db, db.Leads(), db.Org(), time.Now, gormstore.NewID, triage.DefaultConfig),
-		Cases:    casesSvc,
-		Stats:    stats.New(db.Org(), db.Stats(), time.Now),
+		Logger:    log,
+		Registry:  reg,
+		Spec:      xiezhi.OpenAPI,
+		Started:   time.Now(),
+		Accounts:  accountsSvc,
+		Org:       organisation.New(db, db.Org()),
+		Tokens:    keyring,
+		JWKS:      keyring.JWKS,
+		Contacts:  contactbook.NewService(db, db.Org()),
+		Intake:    intakeSvc,
+		Triage:    triage.New(db, db.Leads(), db.Org(), time.Now, gormstore.NewID, triage.DefaultConfig),
+		Cases:     casesSvc,
+		Stats:     stats.New(db.Org(), db.Stats(), time.Now),
+		JobCounts: db.Jobs().CountJobs,
 		Checks: []api.Check{
 			{Name: "database", Backend: db.Name(), Ping: db.Ping},
 			{Name: "object_store", Backend: objects.Name(), Ping: objects.Ping},
 		},
 	})
-	return listenAndServe(ctx, cfg, handler, log)
+	runner := newJobRunner(cfg, db, intakeSvc, log)
+	wctx, stopWorkers := context.WithCancel(ctx)
+	workersDone := make(chan struct{})
+	go func() {
+		defer close(workersDone)
+		if cfg.Workers > 0 {
+			runner.Run(wctx, cfg.Workers)
+		}
+	}()
+	err = listenAndServe(ctx, cfg, handler, log)
+	stopWorkers()
+	<-workersDone
+	return err
 }
 
 // intakeConfig applies the settings that bound photo uploads.

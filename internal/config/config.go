@@ -36,6 +36,7 @@ type Config struct {
 	JWTAudience string
 
 	MaxPhotoBytes int64 // largest photo upload
+	Workers       int   // background job workers (photo processing) in this process; 0: none
 
 	NoMigrate bool   // do not apply migrations at start
 	DemoData  string // "auto", "true" or "false": load demo accounts on first start
@@ -64,6 +65,7 @@ func Defaults() Config {
 		DataDir:           "./data",
 		S3Bucket:          "xiezhi",
 		MaxPhotoBytes:     10 << 20,
+		Workers:           1,
 		JWTIssuer:         "xiezhi",
 		JWTAudience:       "xiezhi-api",
 		DemoData:          "auto",
@@ -94,6 +96,7 @@ func (c *Config) settings() []setting {
 		{"jwt-issuer", "XIEZHI_JWT_ISSUER", "iss of access tokens", (*stringValue)(&c.JWTIssuer)},
 		{"jwt-audience", "XIEZHI_JWT_AUDIENCE", "aud of access tokens", (*stringValue)(&c.JWTAudience)},
 		{"max-photo-bytes", "XIEZHI_MAX_PHOTO_BYTES", "largest photo upload in bytes, refused with 413 while it streams", (*int64Value)(&c.MaxPhotoBytes)},
+		{"workers", "XIEZHI_WORKERS", "background job workers (photo decoding and thumbnails) in this process; 0: none, leave them to `xiezhi worker` processes", (*countValue)(&c.Workers)},
 		{"no-migrate", "XIEZHI_NO_MIGRATE", "do not apply database migrations at start", (*boolValue)(&c.NoMigrate)},
 		{"demo-data", "XIEZHI_DEMO_DATA", "load demo accounts on first start: auto (only on the embedded SQLite default), true or false", (*stringValue)(&c.DemoData)},
 		{"log-level", "XIEZHI_LOG_LEVEL", "debug, info, warn or error", (*stringValue)(&c.LogLevel)},
@@ -102,7 +105,7 @@ func (c *Config) settings() []setting {
 		{"read-timeout", "XIEZHI_READ_TIMEOUT", "time to read a whole request, body included (slow photo uploads)", (*durationValue)(&c.ReadTimeout)},
 		{"write-timeout", "XIEZHI_WRITE_TIMEOUT", "time to write a whole response", (*durationValue)(&c.WriteTimeout)},
 		{"idle-timeout", "XIEZHI_IDLE_TIMEOUT", "keep-alive idle time", (*durationValue)(&c.IdleTimeout)},
-		{"shutdown-timeout", "XIEZHI_SHUTDOWN_TIMEOUT", "time to drain in-flight requests on SIGTERM", (*durationValue)(&c.ShutdownTimeout)},
+		{"shutdown-timeout", "XIEZHI_SHUTDOWN_TIMEOUT", "time to drain in-flight requests and background jobs on SIGTERM", (*durationValue)(&c.ShutdownTimeout)},
 		{"max-header-bytes", "XIEZHI_MAX_HEADER_BYTES", "largest request header block", (*intValue)(&c.MaxHeaderBytes)},
 	}
 }
@@ -261,6 +264,24 @@ func (v *intValue) Set(s string) error {
 	return nil
 }
 func (v *intValue) String() string {
+	if v == nil {
+		return "0"
+	}
+	return strconv.Itoa(int(*v))
+}
+
+// countValue is a whole number that may be 0.
+type countValue int
+
+func (v *countValue) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return errors.New("want a whole number, 0 or more")
+	}
+	*v = countValue(n)
+	return nil
+}
+func (v *countValue) String() string {
 	if v == nil {
 		return "0"
 	}

@@ -49,6 +49,12 @@ func TestLoadPrecedence(t *testing.T) {
 			}
 			return ""
 		}},
+		{"one worker by default, none on request", nil, []string{"--workers", "0"}, func(c Config) string {
+			if c.Workers != 0 || Defaults().Workers != 1 {
+				return "--workers 0 ignored, or the default is not 1"
+			}
+			return ""
+		}},
 		{"demo data can be forced", map[string]string{"XIEZHI_DATABASE_URL": "u:p@tcp(db:3306)/x", "XIEZHI_DEMO_DATA": "true"}, nil, func(c Config) string {
 			if !c.LoadDemoData() {
 				return "XIEZHI_DEMO_DATA=true ignored"
@@ -79,6 +85,7 @@ func TestLoadRejects(t *testing.T) {
 		{"bad bool", map[string]string{"XIEZHI_S3_USE_TLS": "yes please"}, nil, []string{`XIEZHI_S3_USE_TLS="yes please": want true or false`}},
 		{"bad duration", map[string]string{"XIEZHI_SHUTDOWN_TIMEOUT": "-1s"}, nil, []string{"XIEZHI_SHUTDOWN_TIMEOUT"}},
 		{"bad int", map[string]string{"XIEZHI_MAX_HEADER_BYTES": "0"}, nil, []string{"want a positive whole number"}},
+		{"negative workers", map[string]string{"XIEZHI_WORKERS": "-1"}, nil, []string{"XIEZHI_WORKERS", "want a whole number, 0 or more"}},
 		{"every problem at once", map[string]string{"XIEZHI_S3_ENDPOINT": "minio:9000", "XIEZHI_LOG_LEVEL": "loud", "XIEZHI_DEMO_DATA": "maybe"}, nil,
 			[]string{"XIEZHI_S3_ACCESS_KEY and XIEZHI_S3_SECRET_KEY are required", `XIEZHI_LOG_LEVEL="loud"`, `XIEZHI_DEMO_DATA="maybe"`}},
 		{"unknown flag", nil, []string{"--colour"}, []string{"flag provided but not defined"}},
@@ -104,7 +111,7 @@ func TestEnvListsEverySetting(t *testing.T) {
 		names = append(names, e[0])
 	}
 	want := []string{"XIEZHI_ADDR", "XIEZHI_DATA_DIR", "XIEZHI_DATABASE_URL", "XIEZHI_S3_ENDPOINT", "XIEZHI_S3_ACCESS_KEY",
-		"XIEZHI_S3_SECRET_KEY", "XIEZHI_S3_BUCKET", "XIEZHI_S3_REGION", "XIEZHI_S3_USE_TLS", "XIEZHI_JWT_KEYS_DIR", "XIEZHI_DATA_KEY_FILE", "XIEZHI_JWT_ISSUER", "XIEZHI_JWT_AUDIENCE", "XIEZHI_MAX_PHOTO_BYTES", "XIEZHI_NO_MIGRATE", "XIEZHI_DEMO_DATA",
+		"XIEZHI_S3_SECRET_KEY", "XIEZHI_S3_BUCKET", "XIEZHI_S3_REGION", "XIEZHI_S3_USE_TLS", "XIEZHI_JWT_KEYS_DIR", "XIEZHI_DATA_KEY_FILE", "XIEZHI_JWT_ISSUER", "XIEZHI_JWT_AUDIENCE", "XIEZHI_MAX_PHOTO_BYTES", "XIEZHI_WORKERS", "XIEZHI_NO_MIGRATE", "XIEZHI_DEMO_DATA",
 		"XIEZHI_LOG_LEVEL", "XIEZHI_LOG_FORMAT", "XIEZHI_READ_HEADER_TIMEOUT", "XIEZHI_READ_TIMEOUT", "XIEZHI_WRITE_TIMEOUT",
 		"XIEZHI_IDLE_TIMEOUT", "XIEZHI_SHUTDOWN_TIMEOUT", "XIEZHI_MAX_HEADER_BYTES"}
 	if diff := cmp.Diff(want, names); diff != "" {

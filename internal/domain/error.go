@@ -28,6 +28,7 @@ const (
 	EUnsupportedMedia Code = "unsupported_media_type"   // body type not accepted
 	ETooManyRequests  Code = "too_many_requests"        // throttled
 	EUnavailable      Code = "unavailable"              // a dependency is down; retry later
+	EPhotoProcessing  Code = "photo_processing"         // the photo's thumbnail is not made yet; retry shortly
 	EInternal         Code = "internal"                 // a bug or an unexpected failure
 )
 
@@ -50,8 +51,8 @@ type Error struct {
 	Fields  []FieldError
 	Err     error // the cause, if any; never shown to clients
 
-	// RetryAfter, on ETooManyRequests and EUnavailable, tells the client
-	// when to try again (the Retry-After header).
+	// RetryAfter, on ETooManyRequests, EUnavailable and EPhotoProcessing,
+	// tells the client when to try again (the Retry-After header).
 	RetryAfter time.Duration
 }
 

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -47,7 +48,14 @@ func (s LeadStatus) Open() bool {
 }
 
 // TakesPhotos reports whether the reporter may still add photos.
-func (s LeadStatus) TakesPhotos() bool { return s == LeadSubmitted || s == LeadNeedsInfo }
+func (s LeadStatus) TakesPhotos() bool { return slices.Contains(photoStatuses, s) }
+
+// photoStatuses are the statuses of a lead that takes photos.
+var photoStatuses = []LeadStatus{LeadSubmitted, LeadNeedsInfo}
+
+// PhotoStatuses returns the statuses in which a lead takes photos (see
+// TakesPhotos), for stores that check them in a query.
+func PhotoStatuses() []LeadStatus { return slices.Clone(photoStatuses) }
 
 // Priorities order the queue: urgent first.
 const (
@@ -147,20 +155,51 @@ type PossibleDuplicate struct {
 	LeadID, Ref, Reason string
 }
 
+// PhotoProcessing is how far a stored photo has been processed: decoded
+// to prove it is an image, and its thumbnail made. Its size, EXIF time and
+// GPS are read from the header while the upload streams, before this.
+type PhotoProcessing string
+
+// Photo processing states.
+const (
+	// PhotoPending: stored; a background job will decode it and make the
+	// thumbnail.
+	PhotoPending PhotoProcessing = "pending"
+	// PhotoDone: decoded, the thumbnail made.
+	PhotoDone PhotoProcessing = "done"
+	// PhotoFailed: well-formed as a file, but its pixel data does not
+	// decode (ProcessingError says why). The photo is kept as evidence,
+	// without a thumbnail.
+	PhotoFailed PhotoProcessing = "failed"
+	// PhotoUnsupported: a well-formed image the server cannot decode
+	// (HEIC, an arithmetic-coded JPEG, an animated WebP). Kept as
+	// evidence, without a thumbnail.
+	PhotoUnsupported PhotoProcessing = "unsupported"
+)
+
+// Reasons a photo's processing failed (Photo.ProcessingError).
+const (
+	PhotoCorrupt       = "corrupt_image"   // the pixel data does not decode
+	PhotoTooManyPixels = "too_many_pixels" // more pixels than the server decodes
+	PhotoJobFailed     = "job_failed"      // the job kept failing (storage, database); an operator may retry it
+)
+
 // Photo is one image of a lead. The original bytes are kept unchanged.
 type Photo struct {
-	ID          string
-	LeadID      string
-	ObjectKey   string
-	ThumbKey    string // "" when no thumbnail could be made (HEIC)
-	SHA256      string
-	ContentType string
-	Size        int64
-	Width       int
-	Height      int
-	TakenAt     time.Time // EXIF; zero when absent
-	GPS         *Location // EXIF; nil when absent
-	CreatedAt   time.Time
+	ID              string
+	LeadID          string
+	ObjectKey       string
+	ThumbKey        string // "" while pending, and when no thumbnail could be made
+	SHA256          string
+	ContentType     string
+	Size            int64
+	Width           int
+	Height          int
+	TakenAt         time.Time // EXIF; zero when absent
+	GPS             *Location // EXIF; nil when absent
+	Processing      PhotoProcessing
+	ProcessingError string // with PhotoFailed: PhotoCorrupt, PhotoTooManyPixels or PhotoJobFailed
+	CreatedAt       time.Time
 }
 
 // LeadEvent is one entry of a lead's timeline.
@@ -360,6 +399,16 @@ type LeadStore interface {
 	Photos(ctx context.Context, leadID string) ([]Photo, error)
 	// PhotosBySHA256 returns photos of other leads with the digest.
 	PhotosBySHA256(ctx context.Context, sha string, excludeLeadID string) ([]Photo, error)
+	// CountPhoto counts one more photo on a lead in one statement:
+	// photos_received + 1, photos_expected at least that, a new version;
+	// only while the lead's status is one of statuses and it has fewer
+	// than maxPhotos photos. Concurrent calls for one lead take turns.
+	// Errors: ENotFound, EConflict (the lead takes no more photos).
+	CountPhoto(ctx context.Context, leadID string, maxPhotos int, statuses []LeadStatus, at time.Time) error
+	// UpdatePhotoProcessing records the outcome of processing a photo: its
+	// state and reason, thumbnail key, size, EXIF time and GPS. Errors:
+	// ENotFound.
+	UpdatePhotoProcessing(ctx context.Context, p Photo) error
 
 	// GetIdempotency returns the record of (user, key). Errors: ENotFound.
 	GetIdempotency(ctx context.Context, userID, key string) (Idempotency, error)

@@ -167,6 +167,7 @@ type Stores struct {
 	Leads     LeadStore
 	Cases     CaseStore
 	Audit     AuditStore // append in the same transaction as the change it records
+	Jobs      JobStore   // enqueue in the same transaction as the change that calls for the job
 }
 
 // Transactor runs fn in one database transaction: everything fn does

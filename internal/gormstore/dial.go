@@ -68,6 +68,7 @@ func (db *DB) Transact(ctx context.Context, fn func(domain.Stores) error) error 
 			Leads:     &LeadStore{db: tx, dialect: db.dialect},
 			Cases:     &CaseStore{db: tx, now: db.now, id: db.newID},
 			Audit:     &AuditStore{db: tx, dialect: db.dialect, now: db.now, id: db.newID},
+			Jobs:      &JobStore{db: tx, dialect: db.dialect},
 		})
 	})
 }

@@ -122,13 +122,17 @@ type photoRow struct {
 	GpsLat      *float64
 	GpsLng      *float64
 	CreatedAt   time.Time
+	// Processing and ProcessingError: see photos.go.
+	Processing      string
+	ProcessingError *string
 }
 
 func (photoRow) TableName() string { return "lead_photos" }
 
 func (r photoRow) domain() domain.Photo {
 	p := domain.Photo{ID: r.ID, LeadID: r.LeadID, ObjectKey: r.ObjectKey, ThumbKey: deref(r.ThumbKey), SHA256: r.Sha256,
-		ContentType: r.ContentType, Size: r.Size, Width: r.Width, Height: r.Height, TakenAt: derefTime(r.TakenAt), CreatedAt: r.CreatedAt.UTC()}
+		ContentType: r.ContentType, Size: r.Size, Width: r.Width, Height: r.Height, TakenAt: derefTime(r.TakenAt), CreatedAt: r.CreatedAt.UTC(),
+		Processing: domain.PhotoProcessing(r.Processing), ProcessingError: deref(r.ProcessingError)}
 	if r.GpsLat != nil && r.GpsLng != nil {
 		p.GPS = &domain.Location{Lat: *r.GpsLat, Lng: *r.GpsLng, CRS: domain.WGS84}
 	}
@@ -459,7 +463,8 @@ func (s *LeadStore) Events(ctx context.Context, leadID string, publicOnly bool) 
 // AddPhoto implements domain.LeadStore.
 func (s *LeadStore) AddPhoto(ctx context.Context, p domain.Photo) error {
 	row := photoRow{ID: p.ID, LeadID: p.LeadID, ObjectKey: p.ObjectKey, ThumbKey: nullable(p.ThumbKey), Sha256: p.SHA256,
-		ContentType: p.ContentType, Size: p.Size, Width: p.Width, Height: p.Height, TakenAt: nullableTime(p.TakenAt), CreatedAt: p.CreatedAt.UTC()}
+		ContentType: p.ContentType, Size: p.Size, Width: p.Width, Height: p.Height, TakenAt: nullableTime(p.TakenAt), CreatedAt: p.CreatedAt.UTC(),
+		Processing: string(p.Processing), ProcessingError: nullable(p.ProcessingError)}
 	if p.GPS != nil {
 		row.GpsLat, row.GpsLng = &p.GPS.Lat, &p.GPS.Lng
 	}

@@ -2,13 +2,13 @@ package intake
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/zhengning-court/xiezhi/internal/domain"
 	"github.com/zhengning-court/xiezhi/internal/imaging"
@@ -49,16 +49,20 @@ func (c *capReader) Read(p []byte) (int, error) {
 }
 
 // AddPhoto stores a photo of the caller's own lead. The type is decided
-// from the bytes; the body streams to the object store while its SHA-256
-// and structure are checked; the stored original is then decoded (where Go
-// can) to prove it is an image, read for EXIF time and GPS, and a thumbnail
-// made. A photo id already used with the same bytes answers that photo
-// (created false) and stores nothing; with other bytes it is EConflict. A
-// failure at any step leaves no record and no object behind. Errors:
-// ENotFound, EForbidden, EConflict (other bytes; the lead has MaxPhotos or
-// takes no more photos), ETooLarge, EUnsupportedMedia, EValidation
-// (empty, corrupt, digest mismatch, too many pixels), EInvalid (the body
-// does not match its Content-Length).
+// from the bytes; the body streams to the object store in one pass while
+// its SHA-256, its structure and its header are checked: the header gives
+// the pixel size (more than MaxPixels is refused before the rest is read),
+// the EXIF time and the GPS position. Nothing is decoded here: the photo
+// is stored with Processing pending and, in the same transaction, a
+// photo.process job that decodes it and makes the thumbnail later
+// (ProcessPhoto). HEIC, which Go cannot decode, is stored unsupported at
+// once, without a job. A photo id already used with the same bytes
+// answers that photo (created false) and stores nothing; with other bytes
+// it is EConflict. A failure at any step leaves no record, no job and no
+// object behind. Errors: ENotFound, EForbidden, EConflict (other bytes;
+// the lead has MaxPhotos or takes no more photos), ETooLarge,
+// EUnsupportedMedia, EValidation (empty, corrupt, digest mismatch, too
+// many pixels), EInvalid (the body does not match its Content-Length).
 func (s *Service) AddPhoto(ctx context.Context, a domain.Actor, up PhotoUpload) (domain.Photo, bool, error) {
 	if err := a.Authorize(domain.ActLeadSubmit); err != nil {
 		return domain.Photo{}, false, err
@@ -78,7 +82,7 @@ func (s *Service) AddPhoto(ctx context.Context, a domain.Actor, up PhotoUpload) 
 	} else if !domain.IsCode(err, domain.ENotFound) {
 		return domain.Photo{}, false, err
 	}
-	if err := s.photoAllowed(ctx, s.leads, l); err != nil {
+	if err := s.photoAllowed(l); err != nil {
 		return domain.Photo{}, false, err
 	}
 
@@ -95,57 +99,42 @@ func (s *Service) AddPhoto(ctx context.Context, a domain.Actor, up PhotoUpload) 
 	if !ok {
 		return domain.Photo{}, false, domain.Errorf(domain.EUnsupportedMedia, "photo is not JPEG, PNG, WebP or HEIC by its bytes")
 	}
-	hash := sha256.New()
-	check := imaging.NewChecker(contentType)
+	// The object store computes the SHA-256 as the bytes stream past
+	// (domain.ObjectStore.Put); hashing them here too would be a second pass.
+	check := imaging.NewHeaderChecker(contentType, s.cfg.MaxPixels)
 	key := fmt.Sprintf("leads/%s/%s/%s", l.ID, up.PhotoID, s.newID())
-	info, err := s.objects.Put(ctx, key, io.TeeReader(body, io.MultiWriter(hash, check)), up.ContentLength, contentType)
+	info, err := s.objects.Put(ctx, key, io.TeeReader(body, check), up.ContentLength, contentType)
 	if err != nil {
 		switch {
 		case src.readErr != nil: // the client's body failed, not the store
 			return domain.Photo{}, false, uploadError(src.readErr, s.cfg.MaxPhotoBytes)
-		case errors.Is(err, imaging.ErrCorrupt): // the checker stopped the stream
-			return domain.Photo{}, false, domain.Invalid(domain.FieldError{Field: "body", Code: "corrupt_image"})
+		case errors.Is(err, imaging.ErrTooManyPixels), errors.Is(err, imaging.ErrCorrupt): // the checker stopped the stream
+			return domain.Photo{}, false, s.imageError(err)
 		}
 		return domain.Photo{}, false, uploadError(err, s.cfg.MaxPhotoBytes)
 	}
-	keys := []string{key}
-	cleanup := func() {
-		for _, k := range keys {
-			_ = s.objects.Delete(context.WithoutCancel(ctx), k)
-		}
-	}
-	sum := hex.EncodeToString(hash.Sum(nil))
+	cleanup := func() { _ = s.objects.Delete(context.WithoutCancel(ctx), key) }
+	sum := info.SHA256
 	if err := check.Finish(); err != nil {
 		cleanup()
-		return domain.Photo{}, false, domain.Invalid(domain.FieldError{Field: "body", Code: "corrupt_image"})
+		return domain.Photo{}, false, s.imageError(err)
 	}
-	if up.Digest != nil && !bytes.Equal(up.Digest, hash.Sum(nil)) {
+	if up.Digest != nil && hex.EncodeToString(up.Digest) != sum {
 		cleanup()
 		return domain.Photo{}, false, domain.Invalid(domain.FieldError{Field: "Content-Digest", Code: "mismatch"})
 	}
-	p := domain.Photo{ID: up.PhotoID, LeadID: l.ID, ObjectKey: key, SHA256: sum, ContentType: contentType, Size: info.Size, CreatedAt: s.now().UTC()}
-	thumb, err := s.inspect(ctx, &p)
-	if err != nil {
-		cleanup()
-		return domain.Photo{}, false, err
+	hdr := check.Header()
+	p := domain.Photo{ID: up.PhotoID, LeadID: l.ID, ObjectKey: key, SHA256: sum, ContentType: contentType, Size: info.Size,
+		Width: hdr.Width, Height: hdr.Height, TakenAt: hdr.TakenAt, Processing: domain.PhotoPending, CreatedAt: s.now().UTC()}
+	if hdr.HasGPS {
+		p.GPS = &domain.Location{Lat: hdr.Lat, Lng: hdr.Lng, CRS: domain.WGS84}
 	}
-	if thumb != nil {
-		p.ThumbKey = key + ".thumb.jpg"
-		if _, err := s.objects.Put(ctx, p.ThumbKey, bytes.NewReader(thumb), int64(len(thumb)), "image/jpeg"); err != nil {
-			cleanup()
-			return domain.Photo{}, false, err
-		}
-		keys = append(keys, p.ThumbKey)
+	if contentType == imaging.HEIC {
+		// The header gave all a HEIC file will give: Go cannot decode it.
+		p.Processing = domain.PhotoUnsupported
 	}
 
-	// The version check on the lead serialises concurrent photos of one
-	// lead on every backend (the count stays at most MaxPhotos).
-	for attempt := 0; ; attempt++ {
-		err = s.tx.Transact(ctx, func(st domain.Stores) error { return s.recordPhoto(ctx, st, a, l.ID, p) })
-		if !domain.IsCode(err, domain.EPrecondition) || attempt == 4 {
-			break
-		}
-	}
+	err = s.tx.Transact(ctx, func(st domain.Stores) error { return s.recordPhoto(ctx, st, a, l.ID, p) })
 	if err != nil {
 		cleanup()
 		if domain.IsCode(err, domain.EConflict) { // the same photo id won a race: answer like a retry
@@ -158,53 +147,48 @@ func (s *Service) AddPhoto(ctx context.Context, a domain.Actor, up PhotoUpload) 
 	return p, true, nil
 }
 
-// recordPhoto stores the photo record, counts it on the lead, and notes
-// other leads with the same photo, in the caller's transaction.
+// recordPhoto counts the photo on its lead, stores the photo record and
+// the job that will process it, and notes other leads with the same photo,
+// in the caller's transaction: a photo never exists without its job. The
+// count comes first and in one statement that checks the lead still takes
+// photos (status, MaxPhotos): concurrent photos of one lead take turns on
+// its row, on every backend, and a tenth is refused there.
 func (s *Service) recordPhoto(ctx context.Context, st domain.Stores, a domain.Actor, leadID string, p domain.Photo) error {
-	{
-		cur, err := st.Leads.GetLead(ctx, leadID)
-		if err != nil {
-			return err
-		}
-		if err := s.photoAllowed(ctx, st.Leads, cur); err != nil {
-			return err
-		}
-		if err := st.Leads.AddPhoto(ctx, p); err != nil {
-			return err
-		}
-		cur.PhotosReceived++
-		cur.PhotosExpected = max(cur.PhotosExpected, cur.PhotosReceived)
-		cur.UpdatedAt = s.now().UTC()
-		if _, err := st.Leads.UpdateLead(ctx, cur, cur.Version); err != nil {
-			return err
-		}
-		if err := st.Leads.AddEvent(ctx, domain.LeadEvent{ID: s.newID(), LeadID: leadID, ActorID: a.UserID, ActorRole: a.Role,
-			Type: "photo_added", Public: true, At: p.CreatedAt}); err != nil {
-			return err
-		}
-		same, err := st.Leads.PhotosBySHA256(ctx, p.SHA256, leadID)
-		if err != nil {
-			return err
-		}
-		var dups []domain.PossibleDuplicate
-		for _, o := range same {
-			dups = append(dups, domain.PossibleDuplicate{LeadID: o.LeadID, Reason: domain.DupSamePhoto})
-		}
-		return st.Leads.AddDuplicates(ctx, leadID, dups)
+	if err := st.Leads.CountPhoto(ctx, leadID, s.cfg.MaxPhotos, domain.PhotoStatuses(), s.now()); err != nil {
+		return err
 	}
-}
-
-// photoAllowed refuses a photo when the lead takes no more.
-func (s *Service) photoAllowed(ctx context.Context, leads domain.LeadStore, l domain.Lead) error {
-	if !l.Status.TakesPhotos() {
-		return domain.Errorf(domain.EConflict, "lead %s is %s and takes no more photos", l.ID, l.Status)
+	if p.Processing == domain.PhotoPending {
+		if err := st.Jobs.Enqueue(ctx, domain.Job{ID: s.newID(), Kind: domain.JobPhotoProcess, Ref: PhotoJobRef(leadID, p.ID),
+			RunAfter: p.CreatedAt, CreatedAt: p.CreatedAt}); err != nil {
+			return err
+		}
 	}
-	photos, err := leads.Photos(ctx, l.ID)
+	if err := st.Leads.AddPhoto(ctx, p); err != nil {
+		return err
+	}
+	if err := st.Leads.AddEvent(ctx, domain.LeadEvent{ID: s.newID(), LeadID: leadID, ActorID: a.UserID, ActorRole: a.Role,
+		Type: "photo_added", Public: true, At: p.CreatedAt}); err != nil {
+		return err
+	}
+	same, err := st.Leads.PhotosBySHA256(ctx, p.SHA256, leadID)
 	if err != nil {
 		return err
 	}
-	if len(photos) >= s.cfg.MaxPhotos {
-		return domain.Errorf(domain.EConflict, "lead %s already has %d photos", l.ID, len(photos))
+	var dups []domain.PossibleDuplicate
+	for _, o := range same {
+		dups = append(dups, domain.PossibleDuplicate{LeadID: o.LeadID, Reason: domain.DupSamePhoto})
+	}
+	return st.Leads.AddDuplicates(ctx, leadID, dups)
+}
+
+// photoAllowed refuses a photo when the lead takes no more, before the
+// body is read (recordPhoto checks again when it counts the photo).
+func (s *Service) photoAllowed(l domain.Lead) error {
+	if !l.Status.TakesPhotos() {
+		return domain.Errorf(domain.EConflict, "lead %s is %s and takes no more photos", l.ID, l.Status)
+	}
+	if l.PhotosReceived >= s.cfg.MaxPhotos {
+		return domain.Errorf(domain.EConflict, "lead %s already has %d photos", l.ID, l.PhotosReceived)
 	}
 	return nil
 }
@@ -227,40 +211,12 @@ func (s *Service) samePhotoHash(prev domain.Photo, sum string) (domain.Photo, bo
 	return prev, false, nil
 }
 
-// inspect reads the stored original back, decodes it where Go can, and
-// fills in its size, EXIF time and GPS; it returns the thumbnail. At most
-// Decoders images are decoded at once, which bounds memory.
-func (s *Service) inspect(ctx context.Context, p *domain.Photo) ([]byte, error) {
-	select {
-	case s.decode <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+// imageError is the problem of an upload the header checker refused.
+func (s *Service) imageError(err error) error {
+	if errors.Is(err, imaging.ErrTooManyPixels) {
+		return domain.Invalid(domain.FieldError{Field: "body", Code: "too_many_pixels", Params: map[string]any{"max": s.cfg.MaxPixels}})
 	}
-	defer func() { <-s.decode }()
-	rc, _, err := s.objects.Open(ctx, p.ObjectKey, 0, -1)
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	info, thumb, err := imaging.Process(rc, p.ContentType, s.cfg.MaxPixels)
-	switch {
-	case errors.Is(err, imaging.ErrTooManyPixels):
-		return nil, domain.Invalid(domain.FieldError{Field: "body", Code: "too_many_pixels", Params: map[string]any{"max": s.cfg.MaxPixels}})
-	case errors.Is(err, imaging.ErrCorrupt):
-		return nil, domain.Invalid(domain.FieldError{Field: "body", Code: "corrupt_image"})
-	case errors.Is(err, imaging.ErrUnsupported):
-		// Well-formed, but beyond Go's decoders (an arithmetic-coded JPEG, an
-		// animated WebP): kept as evidence, without a thumbnail.
-		return nil, nil
-	case err != nil:
-		return nil, fmt.Errorf("inspect photo %s: %w", p.ID, err) // reading the store failed
-	}
-	p.Width, p.Height = info.Width, info.Height
-	p.TakenAt = info.TakenAt
-	if info.HasGPS {
-		p.GPS = &domain.Location{Lat: info.Lat, Lng: info.Lng, CRS: domain.WGS84}
-	}
-	return thumb, nil
+	return domain.Invalid(domain.FieldError{Field: "body", Code: "corrupt_image"})
 }
 
 // uploadError maps a failed upload to a problem: over the cap, a body that
@@ -289,7 +245,8 @@ func (s *Service) Photos(ctx context.Context, a domain.Actor, leadID string) ([]
 
 // OpenPhoto returns a photo's original (or thumbnail) for streaming, only
 // to those who may see its lead. Errors: ENotFound (also for a photo
-// without thumbnail).
+// without thumbnail: failed or unsupported), EPhotoProcessing (the
+// thumbnail of a photo still pending; retry in a second).
 func (s *Service) OpenPhoto(ctx context.Context, a domain.Actor, leadID, photoID string, thumbnail bool) (domain.Photo, io.ReadCloser, domain.ObjectInfo, error) {
 	if _, err := s.visible(ctx, a, leadID); err != nil {
 		return domain.Photo{}, nil, domain.ObjectInfo{}, err
@@ -300,6 +257,11 @@ func (s *Service) OpenPhoto(ctx context.Context, a domain.Actor, leadID, photoID
 	}
 	key := p.ObjectKey
 	if thumbnail {
+		if p.Processing == domain.PhotoPending {
+			e := domain.Errorf(domain.EPhotoProcessing, "photo %s is still being processed", photoID)
+			e.RetryAfter = time.Second
+			return domain.Photo{}, nil, domain.ObjectInfo{}, e
+		}
 		if p.ThumbKey == "" {
 			return domain.Photo{}, nil, domain.ObjectInfo{}, domain.Errorf(domain.ENotFound, "photo %s has no thumbnail", photoID)
 		}

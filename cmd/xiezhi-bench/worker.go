@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// The photo measurements run the server as production would on this
+// 2-core machine (docs/operations.md): `xiezhi serve --workers 0` answers
+// the uploads and never decodes, and a separate `nice -n 19 xiezhi worker`
+// process decodes the photos and makes their thumbnails from the jobs
+// table. At equal priority the decoding (about 0.2 s of CPU per 12 MP
+// photo) would take half the cores from the uploads; niced, it gets what
+// the uploads leave, and catches up when they pause.
+
+// startWorker starts `nice -n <-worker-nice> xiezhi worker` on the API's
+// database and bucket, logging to a file in the temp dir, and waits until
+// its job workers run. It is stopped at exit.
+func (b *bench) startWorker(ctx context.Context, a *apiEnv, name string) (*server, error) {
+	s := &server{logPath: filepath.Join(b.tmp, name+".log"), done: make(chan struct{})}
+	logf, err := os.Create(s.logPath)
+	if err != nil {
+		return nil, err
+	}
+	args := []string{b.cfg.xiezhi, "worker"}
+	if b.cfg.workerNice != 0 {
+		// nice execs xiezhi: the pid is the worker's own.
+		args = append([]string{"nice", "-n", strconv.Itoa(b.cfg.workerNice)}, args...)
+	}
+	s.cmd = exec.Command(args[0], args[1:]...) //nolint:gosec // the binary under test, given on the command line
+	// The last of duplicate variables wins: the server's XIEZHI_WORKERS=0
+	// is overridden. The server has migrated the database already.
+	s.cmd.Env = append(slices.Clone(a.env), "XIEZHI_WORKERS="+strconv.Itoa(b.cfg.jobWorkers), "XIEZHI_NO_MIGRATE=true")
+	s.cmd.Stdout, s.cmd.Stderr = logf, logf
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := s.cmd.Start(); err != nil {
+		_ = logf.Close()
+		return nil, fmt.Errorf("start xiezhi worker: %w", err)
+	}
+	go func() {
+		s.waitErr = s.cmd.Wait()
+		_ = logf.Close()
+		close(s.done)
+	}()
+	b.onExit(func(context.Context) error { return s.stop() })
+	deadline := time.Now().Add(b.cfg.serverTimeout)
+	for {
+		select {
+		case <-s.done:
+			return nil, fmt.Errorf("xiezhi worker exited during start-up (%w): %s", s.waitErr, tail(s.logPath, 2000))
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		if log, err := os.ReadFile(s.logPath); err == nil && strings.Contains(string(log), `"msg":"job workers started"`) {
+			b.pids["worker"] = s.pid()
+			b.logf("%s: `%s` pid %d running %d job workers", name, strings.Join(args, " "), s.pid(), b.cfg.jobWorkers)
+			return s, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("xiezhi worker not running within %v: %s", b.cfg.serverTimeout, tail(s.logPath, 2000))
+		}
+	}
+}
+
+// drainResult is how the worker caught up with the photos stored by a
+// measurement.
+type drainResult struct {
+	photos  int           // photos stored by the measurement
+	backlog int           // their jobs still queued or running when the uploads ended
+	elapsed time.Duration // from then until none was left
+	cpu     cpuUse        // during the drain
+	states  string        // the photos' processing states at the end
+}
+
+// rate is the photos the worker processed per second while draining.
+func (d *drainResult) rate() float64 {
+	if d.elapsed <= 0 {
+		return 0
+	}
+	return float64(d.backlog) / d.elapsed.Seconds()
+}
+
+// photoCount counts the photos stored in the API database.
+func (b *bench) photoCount(ctx context.Context, a *apiEnv) (int, error) {
+	var n int
+	err := b.admin.QueryRowContext(ctx, "SELECT COUNT(*) FROM `"+a.dbName+"`.lead_photos").Scan(&n)
+	return n, err
+}
+
+// drainJobs waits until the API database has no photo job queued or
+// running, timing it from now, and checks that every photo ended done.
+// before is the photo count before the measurement.
+func (b *bench) drainJobs(ctx context.Context, a *apiEnv, before int) (*drainResult, error) {
+	db := "`" + a.dbName + "`"
+	pending := func() (int, error) {
+		var n int
+		err := b.admin.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+db+".jobs WHERE state IN ('queued', 'running')").Scan(&n)
+		return n, err
+	}
+	r := &drainResult{}
+	total, err := b.photoCount(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	r.photos = total - before
+	start := time.Now()
+	n, err := pending()
+	if err != nil {
+		return nil, err
+	}
+	r.backlog = n
+	c0 := b.cpuSnapshot(0)
+	b.logf("  waiting for the worker: %d of %d photos still to process", n, r.photos)
+	for n > 0 {
+		if time.Since(start) > 20*time.Minute {
+			return nil, fmt.Errorf("the worker left %d photo jobs after 20 minutes", n)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+		if n, err = pending(); err != nil {
+			return nil, err
+		}
+	}
+	r.elapsed = time.Since(start)
+	r.cpu = b.cpuSince(c0, 0)
+	rows, err := b.admin.QueryContext(ctx, "SELECT processing, COUNT(*) FROM "+db+".lead_photos GROUP BY processing ORDER BY processing")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var states []string
+	bad := 0
+	for rows.Next() {
+		var state string
+		var c int
+		if err := rows.Scan(&state, &c); err != nil {
+			return nil, err
+		}
+		states = append(states, fmt.Sprintf("%d %s", c, state))
+		if state != "done" {
+			bad += c
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	r.states = strings.Join(states, ", ")
+	if bad > 0 {
+		return nil, fmt.Errorf("photos not processed as expected: %s; worker log: %s", r.states, tail(a.worker.logPath, 2000))
+	}
+	var failed sql.NullInt64
+	if err := b.admin.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+db+".jobs WHERE state = 'failed'").Scan(&failed); err != nil {
+		return nil, err
+	}
+	if failed.Int64 > 0 {
+		return nil, fmt.Errorf("%d photo jobs failed", failed.Int64)
+	}
+	b.logf("  the worker drained %d jobs in %v = %.1f photos/s", r.backlog, round(r.elapsed), r.rate())
+	return r, nil
+}
