@@ -21,6 +21,14 @@ import (
 // table. At equal priority the decoding (about 0.2 s of CPU per 12 MP
 // photo) would take half the cores from the uploads; niced, it gets what
 // the uploads leave, and catches up when they pause.
+//
+// Linux groups processes for CPU shares (cgroups, and "autogroups" of a
+// session when /proc/sys/kernel/sched_autogroup_enabled is 1, as here),
+// and niceness only weighs processes within one group. A worker in this
+// program's session would keep the session's group busy and take CPU from
+// MariaDB's group at equal weight. So the worker gets a session of its
+// own whose autogroup is niced to 19 too: the equivalent of the
+// `CPUWeight=1` that docs/operations.md asks of a systemd unit.
 
 // startWorker starts `nice -n <-worker-nice> xiezhi worker` on the API's
 // database and bucket, logging to a file in the temp dir, and waits until
@@ -41,10 +49,18 @@ func (b *bench) startWorker(ctx context.Context, a *apiEnv, name string) (*serve
 	// is overridden. The server has migrated the database already.
 	s.cmd.Env = append(slices.Clone(a.env), "XIEZHI_WORKERS="+strconv.Itoa(b.cfg.jobWorkers), "XIEZHI_NO_MIGRATE=true")
 	s.cmd.Stdout, s.cmd.Stderr = logf, logf
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setsid: b.cfg.workerNice != 0}
 	if err := s.cmd.Start(); err != nil {
 		_ = logf.Close()
 		return nil, fmt.Errorf("start xiezhi worker: %w", err)
+	}
+	if b.cfg.workerNice != 0 {
+		ag := fmt.Sprintf("/proc/%d/autogroup", s.cmd.Process.Pid)
+		if _, err := os.Stat(ag); err == nil {
+			if err := os.WriteFile(ag, []byte(strconv.Itoa(b.cfg.workerNice)), 0); err != nil {
+				b.logf("note: could not nice the worker's autogroup: %v", err)
+			}
+		}
 	}
 	go func() {
 		s.waitErr = s.cmd.Wait()
@@ -136,7 +152,7 @@ func (b *bench) drainJobs(ctx context.Context, a *apiEnv, before int) (*drainRes
 	}
 	r.elapsed = time.Since(start)
 	r.cpu = b.cpuSince(c0, 0)
-	rows, err := b.admin.QueryContext(ctx, "SELECT processing, COUNT(*) FROM "+db+".lead_photos GROUP BY processing ORDER BY processing")
+	rows, err := b.admin.QueryContext(ctx, "SELECT processing, COUNT(*) FROM "+db+".lead_photos GROUP BY processing ORDER BY processing") //nolint:gosec // this run's own database name
 	if err != nil {
 		return nil, err
 	}

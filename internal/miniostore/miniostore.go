@@ -121,6 +121,13 @@ func (s *Store) Name() string { return "minio" }
 
 // Put stores r under key in one PUT; see domain.ObjectStore and the package
 // comment. A body of unknown size is spooled to a temporary file first.
+//
+// The SHA-256 Put returns is the checksum the server verified and stored:
+// minio-go computes it for the trailer while the body streams, so a body
+// of known size is not hashed a second time here (its bytes pass through
+// two other SHA-256s already, the trailer's and the request signature's).
+// A server that confirms no checksum does not support what this package
+// needs: the object is removed and Put fails.
 func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) (domain.ObjectInfo, error) {
 	if err := domain.CheckObjectKey(key); err != nil {
 		return domain.ObjectInfo{}, err
@@ -149,7 +156,7 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, co
 		}()
 		body, size = f, n
 	} else {
-		exact = &exactReader{ctx: ctx, r: r, key: key, size: size, left: size, h: h}
+		exact = &exactReader{ctx: ctx, r: r, key: key, size: size, left: size}
 		if size == 0 {
 			// minio-go may never read an empty body, so look for excess now.
 			if err := exact.checkEnd(); err != nil {
@@ -170,9 +177,19 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, co
 	if err != nil {
 		return domain.ObjectInfo{}, s.fail(ctx, "put", key, err)
 	}
-	sum := hex.EncodeToString(h.Sum(nil))
-	if got := decodeSHA256(up.ChecksumSHA256); got != "" && got != sum {
-		return domain.ObjectInfo{}, fmt.Errorf("put %s: server stored sha256 %s, the body had %s", key, got, sum)
+	sum := decodeSHA256(up.ChecksumSHA256)
+	switch {
+	case exact == nil: // spooled, and hashed on the way
+		local := hex.EncodeToString(h.Sum(nil))
+		if sum != "" && sum != local {
+			return domain.ObjectInfo{}, fmt.Errorf("put %s: server stored sha256 %s, the body had %s", key, sum, local)
+		}
+		sum = local
+	case sum == "" && size == 0:
+		sum = emptySHA256
+	case sum == "":
+		_ = s.client.RemoveObject(context.WithoutCancel(ctx), s.bucket, key, minio.RemoveObjectOptions{})
+		return domain.ObjectInfo{}, fmt.Errorf("put %s: the object store confirmed no SHA-256 checksum (it must support S3 additional checksums)", key)
 	}
 	// The PUT response carries no time; S3 keeps whole seconds.
 	return domain.ObjectInfo{Key: key, Size: size, SHA256: sum, ContentType: contentType, ModTime: s.now().UTC().Truncate(time.Second)}, nil
@@ -444,7 +461,7 @@ func (c *ctxReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// exactReader passes on exactly size bytes of r, hashing them, and fails
+// exactReader passes on exactly size bytes of r, and fails
 // instead of delivering the last of them when r turns out shorter or longer
 // than size, fails, or ctx ends. The request then breaks off before the
 // server has a whole body, so nothing is stored. err keeps the first failure
@@ -455,7 +472,6 @@ type exactReader struct {
 	key       string
 	size      int64
 	left      int64
-	h         hash.Hash
 	delivered bool // all size bytes went out and r ended there
 	err       error
 }
@@ -486,7 +502,6 @@ func (e *exactReader) Read(p []byte) (int, error) {
 			return 0, err
 		}
 	}
-	e.h.Write(p[:n])
 	return n, nil
 }
 
