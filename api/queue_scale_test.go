@@ -2,8 +2,8 @@ package api_test
 
 import (
 	"context"
-	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -46,10 +46,10 @@ func TestQueueAgreesWithReference(t *testing.T) {
 			}
 			ids = append(ids, decodeBody(t, rec)["id"].(string))
 		}
-		must := func(rec interface{ Result() *http.Response }, what string) {
+		must := func(rec *httptest.ResponseRecorder, what string) {
 			t.Helper()
-			if code := rec.Result().StatusCode; code != 200 && code != 201 {
-				t.Fatalf("%s: %d", what, code)
+			if rec.Code != 200 && rec.Code != 201 {
+				t.Fatalf("%s: %d %s", what, rec.Code, rec.Body)
 			}
 		}
 		accept := func(id, who string) {
@@ -264,8 +264,6 @@ func TestQueueAgreesWithReference(t *testing.T) {
 		if diff := cmp.Diff(counted, kept); diff != "" || len(kept) < 5 {
 			t.Errorf("lead_counts (-COUNT(*) +kept), %d groups:\n%s", len(kept), diff)
 		}
-		if testing.Verbose() {
-			t.Log(fmt.Sprintf("%d leads, %d count groups", len(all), len(kept)))
-		}
+		t.Logf("%d leads, %d count groups", len(all), len(kept))
 	})
 }
