@@ -31,9 +31,10 @@ CREATE INDEX ix_leads_closed ON leads (grid_id, status, closed_at, amount_recove
 -- status, for the queue's status counts without counting a grid's leads on
 -- every page (the scope alone, or with kinds, an assignee or "unassigned").
 -- Triggers keep it exact in the statement that changes a lead. Each count
--- is split over 4 slots (from the last character of the lead id), so that
+-- is split over 16 slots (from the last character of the lead id), so that
 -- concurrent submissions of one kind to one grid rarely wait for one row
--- lock; readers add the slots up.
+-- lock (a lead's transaction holds it until commit); readers add the slots
+-- up.
 CREATE TABLE lead_counts (
   grid_id     CHAR(36)    NOT NULL,
   team_id     VARCHAR(36) NOT NULL,
@@ -47,11 +48,11 @@ CREATE TABLE lead_counts (
 CREATE INDEX ix_lead_counts_team ON lead_counts (team_id, grid_id);
 CREATE INDEX ix_lead_counts_assignee ON lead_counts (assignee_id, grid_id);
 INSERT INTO lead_counts (grid_id, team_id, assignee_id, kind, status, slot, n)
-  SELECT grid_id, COALESCE(team_id, ''), COALESCE(assignee_id, ''), kind, status, ASCII(RIGHT(id, 1)) % 4, COUNT(*)
-  FROM leads GROUP BY grid_id, COALESCE(team_id, ''), COALESCE(assignee_id, ''), kind, status, ASCII(RIGHT(id, 1)) % 4;
+  SELECT grid_id, COALESCE(team_id, ''), COALESCE(assignee_id, ''), kind, status, ASCII(RIGHT(id, 1)) % 16, COUNT(*)
+  FROM leads GROUP BY grid_id, COALESCE(team_id, ''), COALESCE(assignee_id, ''), kind, status, ASCII(RIGHT(id, 1)) % 16;
 CREATE TRIGGER tr_leads_count_insert AFTER INSERT ON leads FOR EACH ROW
   INSERT INTO lead_counts (grid_id, team_id, assignee_id, kind, status, slot, n)
-  VALUES (NEW.grid_id, COALESCE(NEW.team_id, ''), COALESCE(NEW.assignee_id, ''), NEW.kind, NEW.status, ASCII(RIGHT(NEW.id, 1)) % 4, 1)
+  VALUES (NEW.grid_id, COALESCE(NEW.team_id, ''), COALESCE(NEW.assignee_id, ''), NEW.kind, NEW.status, ASCII(RIGHT(NEW.id, 1)) % 16, 1)
   ON DUPLICATE KEY UPDATE n = n + 1;
 -- One statement for both rows of a change, locking them in key order: two
 -- transactions changing leads of one slot in opposite directions (submitted
@@ -60,10 +61,10 @@ CREATE TRIGGER tr_leads_count_update AFTER UPDATE ON leads FOR EACH ROW
   INSERT INTO lead_counts (grid_id, team_id, assignee_id, kind, status, slot, n)
   SELECT x.g, x.t, x.a, x.k, x.s, x.sl, x.d FROM (
     SELECT OLD.grid_id AS g, COALESCE(OLD.team_id, '') AS t, COALESCE(OLD.assignee_id, '') AS a, OLD.kind AS k,
-      OLD.status AS s, ASCII(RIGHT(OLD.id, 1)) % 4 AS sl, -1 AS d
+      OLD.status AS s, ASCII(RIGHT(OLD.id, 1)) % 16 AS sl, -1 AS d
     UNION ALL
     SELECT NEW.grid_id, COALESCE(NEW.team_id, ''), COALESCE(NEW.assignee_id, ''), NEW.kind,
-      NEW.status, ASCII(RIGHT(NEW.id, 1)) % 4, 1
+      NEW.status, ASCII(RIGHT(NEW.id, 1)) % 16, 1
   ) AS x
   WHERE NOT (OLD.grid_id <=> NEW.grid_id AND OLD.team_id <=> NEW.team_id AND OLD.assignee_id <=> NEW.assignee_id
     AND OLD.kind <=> NEW.kind AND OLD.status <=> NEW.status)
@@ -71,5 +72,5 @@ CREATE TRIGGER tr_leads_count_update AFTER UPDATE ON leads FOR EACH ROW
   ON DUPLICATE KEY UPDATE n = n + VALUES(n);
 CREATE TRIGGER tr_leads_count_delete AFTER DELETE ON leads FOR EACH ROW
   INSERT INTO lead_counts (grid_id, team_id, assignee_id, kind, status, slot, n)
-  VALUES (OLD.grid_id, COALESCE(OLD.team_id, ''), COALESCE(OLD.assignee_id, ''), OLD.kind, OLD.status, ASCII(RIGHT(OLD.id, 1)) % 4, -1)
+  VALUES (OLD.grid_id, COALESCE(OLD.team_id, ''), COALESCE(OLD.assignee_id, ''), OLD.kind, OLD.status, ASCII(RIGHT(OLD.id, 1)) % 16, -1)
   ON DUPLICATE KEY UPDATE n = n - 1;
