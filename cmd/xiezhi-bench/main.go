@@ -105,6 +105,7 @@ type config struct {
 	photoNoise, memPhotoNoise, photoQ, memPhotoQ int
 	photoW, photoH                               int
 	jobWorkers, workerNice                       int
+	workerIdle                                   bool
 	serverTimeout, requestTimeout                time.Duration
 }
 
@@ -150,6 +151,7 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&c.cpuprofile, "cpuprofile", "", "write a CPU profile of this program (the client side only) to this file")
 	fs.IntVar(&c.jobWorkers, "job-workers", 2, "job workers (photo decoders) in the separate `xiezhi worker` process of the photo and memory measurements")
 	fs.IntVar(&c.workerNice, "worker-nice", 19, "niceness of the `xiezhi worker` process (0: run it at the server's priority)")
+	fs.BoolVar(&c.workerIdle, "worker-idle", true, "run the `xiezhi worker` process under SCHED_IDLE too (chrt --idle 0), so that it yields the CPU at once to any other task")
 	fs.BoolVar(&c.counter, "baseline-counter", true, "the GORM baseline increments the reference counter as the server does (false: lead and event only, for analysis)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -2098,10 +2100,17 @@ func (r *report) photoNotes() []string {
 
 // niceText says how the worker process runs.
 func (r *report) niceText() string {
-	if r.cfg.workerNice == 0 {
+	var how []string
+	if r.cfg.workerIdle {
+		how = append(how, "`chrt --idle 0`")
+	}
+	if r.cfg.workerNice != 0 {
+		how = append(how, fmt.Sprintf("`nice -n %d`", r.cfg.workerNice))
+	}
+	if len(how) == 0 {
 		return "at the server's priority"
 	}
-	return fmt.Sprintf("`nice -n %d`", r.cfg.workerNice)
+	return strings.Join(how, " ")
 }
 
 func (r *report) memoryLines() []string {

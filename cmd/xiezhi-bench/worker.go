@@ -22,13 +22,15 @@ import (
 // photo) would take half the cores from the uploads; niced, it gets what
 // the uploads leave, and catches up when they pause.
 //
-// Linux groups processes for CPU shares (cgroups, and "autogroups" of a
-// session when /proc/sys/kernel/sched_autogroup_enabled is 1, as here),
-// and niceness only weighs processes within one group. A worker in this
-// program's session would keep the session's group busy and take CPU from
-// MariaDB's group at equal weight. So the worker gets a session of its
-// own whose autogroup is niced to 19 too: the equivalent of the
-// `CPUWeight=1` that docs/operations.md asks of a systemd unit.
+// Niceness alone still lets the decoders take what the uploads leave only
+// in proportion (1.5 % against a task at nice 0 while both want a core),
+// and a woken upload may wait for a decoder's time slice to end. With
+// -worker-idle (the default) the worker also runs under SCHED_IDLE
+// (`chrt --idle 0`): any other task that wakes up takes the core at once.
+// It stays in this program's session, so in the same scheduling group
+// (cgroup, and "autogroup" of the session when
+// /proc/sys/kernel/sched_autogroup_enabled is 1, as here) as the server
+// and MinIO: niceness and SCHED_IDLE weigh tasks within one group.
 
 // startWorker starts `nice -n <-worker-nice> xiezhi worker` on the API's
 // database and bucket, logging to a file in the temp dir, and waits until
@@ -40,27 +42,22 @@ func (b *bench) startWorker(ctx context.Context, a *apiEnv, name string) (*serve
 		return nil, err
 	}
 	args := []string{b.cfg.xiezhi, "worker"}
+	// nice and chrt exec what follows: the pid is the worker's own.
 	if b.cfg.workerNice != 0 {
-		// nice execs xiezhi: the pid is the worker's own.
 		args = append([]string{"nice", "-n", strconv.Itoa(b.cfg.workerNice)}, args...)
+	}
+	if b.cfg.workerIdle {
+		args = append([]string{"chrt", "--idle", "0"}, args...)
 	}
 	s.cmd = exec.Command(args[0], args[1:]...) //nolint:gosec // the binary under test, given on the command line
 	// The last of duplicate variables wins: the server's XIEZHI_WORKERS=0
 	// is overridden. The server has migrated the database already.
 	s.cmd.Env = append(slices.Clone(a.env), "XIEZHI_WORKERS="+strconv.Itoa(b.cfg.jobWorkers), "XIEZHI_NO_MIGRATE=true")
 	s.cmd.Stdout, s.cmd.Stderr = logf, logf
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setsid: b.cfg.workerNice != 0}
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := s.cmd.Start(); err != nil {
 		_ = logf.Close()
 		return nil, fmt.Errorf("start xiezhi worker: %w", err)
-	}
-	if b.cfg.workerNice != 0 {
-		ag := fmt.Sprintf("/proc/%d/autogroup", s.cmd.Process.Pid)
-		if _, err := os.Stat(ag); err == nil {
-			if err := os.WriteFile(ag, []byte(strconv.Itoa(b.cfg.workerNice)), 0); err != nil {
-				b.logf("note: could not nice the worker's autogroup: %v", err)
-			}
-		}
 	}
 	go func() {
 		s.waitErr = s.cmd.Wait()

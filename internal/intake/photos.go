@@ -57,8 +57,8 @@ func (c *capReader) Read(p []byte) (int, error) {
 // photo.process job that decodes it and makes the thumbnail later
 // (ProcessPhoto). HEIC, which Go cannot decode, is stored unsupported at
 // once, without a job. A photo id already used with the same bytes
-// answers that photo (created false) and stores nothing; with other bytes
-// it is EConflict. A failure at any step leaves no record, no job and no
+// answers that photo (created false) and keeps nothing more; with other
+// bytes it is EConflict. A failure at any step leaves no record, no job and no
 // object behind. Errors: ENotFound, EForbidden, EConflict (other bytes;
 // the lead has MaxPhotos or takes no more photos), ETooLarge,
 // EUnsupportedMedia, EValidation (empty, corrupt, digest mismatch, too
@@ -77,12 +77,16 @@ func (s *Service) AddPhoto(ctx context.Context, a domain.Actor, up PhotoUpload) 
 	if up.ContentLength > s.cfg.MaxPhotoBytes {
 		return domain.Photo{}, false, domain.Errorf(domain.ETooLarge, "photo of %d bytes, cap %d", up.ContentLength, s.cfg.MaxPhotoBytes)
 	}
-	if prev, err := s.leads.GetPhoto(ctx, l.ID, up.PhotoID); err == nil {
-		return s.samePhoto(prev, up)
-	} else if !domain.IsCode(err, domain.ENotFound) {
-		return domain.Photo{}, false, err
-	}
+	// A retried upload is told from a new one by its photo id when the
+	// record is written (the id is taken: recordPhoto fails with
+	// EConflict), not by a look-up first: that saves new photos, nearly all
+	// of them, a round trip to the database. Only when the lead takes no
+	// more photos is the id looked up here, because the photo may be the
+	// one that filled it.
 	if err := s.photoAllowed(l); err != nil {
+		if prev, gerr := s.leads.GetPhoto(ctx, l.ID, up.PhotoID); gerr == nil {
+			return s.samePhoto(prev, up)
+		}
 		return domain.Photo{}, false, err
 	}
 
