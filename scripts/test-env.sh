@@ -25,6 +25,11 @@
 #                                   and always start a private mariadbd
 #                                   (exercises the path a machine without a
 #                                   running server takes).
+#   XIEZHI_TEST_MARIADB_BUFFER_POOL=3G
+#                                   the private mariadbd's InnoDB buffer pool
+#                                   (default 64M; the queue benchmark at a
+#                                   million leads measures with a production
+#                                   size, see docs/benchmarks.md).
 #   XIEZHI_TEST_MYSQL_DSN / XIEZHI_TEST_S3_ENDPOINT already set
 #                                   use that server as given; nothing started.
 #   CI=true or XIEZHI_TEST_REQUIRE_BACKENDS=1
@@ -197,7 +202,7 @@ start_private_mariadb() {
 		--bind-address=127.0.0.1 --port="$port" --skip-name-resolve \
 		--log-error="$dir/error.log" \
 		--character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
-		--innodb-buffer-pool-size=64M --innodb-log-file-size=16M \
+		--innodb-buffer-pool-size="${XIEZHI_TEST_MARIADB_BUFFER_POOL:-64M}" --innodb-log-file-size=16M \
 		--innodb-flush-log-at-trx-commit=0 --sync-binlog=0 \
 		</dev/null >"$dir/stdout.log" 2>&1 &
 	MARIADB_PID=$!

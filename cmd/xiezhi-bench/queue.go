@@ -33,6 +33,7 @@ import (
 
 	"crypto/rand"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/google/uuid"
 )
 
@@ -349,7 +350,7 @@ func (b *bench) insertLeads(ctx context.Context, db *sql.DB, w world, qr *queueR
 				var la, ea, da []any
 				ls.WriteString("INSERT INTO leads (id, ref, reporter_id, grid_id, village_id, team_id, kind, status, priority, description, " +
 					"received_at, details, plate, photos_expected, photos_received, content_hash, version, created_at, updated_at, " +
-					"assignee_id, due_at, reject_reason, amount_recovered_fen) VALUES ")
+					"assignee_id, due_at, reject_reason, amount_recovered_fen, accepted_at, closed_at) VALUES ")
 				es.WriteString("INSERT INTO lead_events (id, lead_id, actor_id, actor_role, type, from_status, to_status, public, at) VALUES ")
 				ds.WriteString("INSERT IGNORE INTO lead_duplicates (lead_id, other_id, reason) VALUES ")
 				var prevID string
@@ -392,6 +393,20 @@ func (b *bench) insertLeads(ctx context.Context, db *sql.DB, w world, qr *queueR
 					if st == "closed" {
 						fen = int64(r.IntN(5_000_000))
 					}
+					// The first acceptance and the closing, as on the timeline.
+					var acc, cl time.Time
+					var accAt, clAt any
+					if accepted {
+						acc = at.Add(time.Duration(1+r.IntN(72)) * time.Hour)
+						accAt = acc
+						if st == "closed" {
+							cl = acc.Add(time.Duration(5+r.IntN(56)) * 24 * time.Hour)
+							if cl.After(now) {
+								cl = now.Add(-time.Minute)
+							}
+							clAt = cl
+						}
+					}
 					var plate any
 					if kind == "vehicle" {
 						plate = fmt.Sprintf("甘M%05d", r.IntN(100000))
@@ -399,13 +414,12 @@ func (b *bench) insertLeads(ctx context.Context, db *sql.DB, w world, qr *queueR
 					if nl > 0 {
 						ls.WriteString(",")
 					}
-					ls.WriteString("(?,?,?,?,?,?,?,?,?,?,?,'{}',?,1,1,?,1,?,?,?,?,?,?)")
+					ls.WriteString("(?,?,?,?,?,?,?,?,?,?,?,'{}',?,1,1,?,1,?,?,?,?,?,?,?,?)")
 					la = append(la, id, fmt.Sprintf("Q%02d-%07d", at.Year()%100, i), w.reporterID, g.id, g.villages[r.IntN(len(g.villages))], g.team,
 						kind, st, prio, fmt.Sprintf("压测线索 %d：被执行人名下财产线索，位于%s。", i, g.name), at, plate,
-						fmt.Sprintf("%064x", r.Uint64()), at, at, assignee, due, reject, fen)
+						fmt.Sprintf("%064x", r.Uint64()), at, at, assignee, due, reject, fen, accAt, clAt)
 					nl++
 					if accepted {
-						acc := at.Add(time.Duration(1+r.IntN(72)) * time.Hour)
 						if ne > 0 {
 							es.WriteString(",")
 						}
@@ -413,10 +427,6 @@ func (b *bench) insertLeads(ctx context.Context, db *sql.DB, w world, qr *queueR
 						ea = append(ea, uuidAt(r, acc), id, w.officerID, acc)
 						ne++
 						if st == "closed" {
-							cl := acc.Add(time.Duration(5+r.IntN(56)) * 24 * time.Hour)
-							if cl.After(now) {
-								cl = now.Add(-time.Minute)
-							}
 							es.WriteString(",(?,?,?,'officer','status_changed','measures_taken','closed',1,?)")
 							ea = append(ea, uuidAt(r, cl), id, w.officerID, cl)
 							ne++
@@ -432,7 +442,7 @@ func (b *bench) insertLeads(ctx context.Context, db *sql.DB, w world, qr *queueR
 					}
 					prevID = id
 				}
-				if _, err := conn.ExecContext(ctx, ls.String(), la...); err != nil {
+				if err := execRetry(ctx, conn, ls.String(), la...); err != nil {
 					errs[worker] = fmt.Errorf("insert leads: %w", err)
 					return
 				}
@@ -463,6 +473,20 @@ func (b *bench) insertLeads(ctx context.Context, db *sql.DB, w world, qr *queueR
 		return err
 	}
 	return queueShape(ctx, db, w, qr)
+}
+
+// execRetry runs one autocommit statement, again when InnoDB chose it as
+// a deadlock victim (the whole statement was rolled back). The triggers of
+// lead_counts make a 1000-row INSERT lock up to a few hundred counter rows
+// in row order, so the two loading connections can deadlock each other.
+func execRetry(ctx context.Context, conn *sql.Conn, q string, args ...any) error {
+	for attempt := 0; ; attempt++ {
+		_, err := conn.ExecContext(ctx, q, args...)
+		var me *mysql.MySQLError
+		if err == nil || !errors.As(err, &me) || me.Number != 1213 || attempt == 9 {
+			return err
+		}
+	}
 }
 
 // queueShape describes the data inserted, per status and for the home grid.

@@ -23,6 +23,10 @@ const (
 	LeadWithdrawn       LeadStatus = "withdrawn"
 )
 
+// LeadStatuses lists every status, in lifecycle order.
+var LeadStatuses = []LeadStatus{LeadSubmitted, LeadNeedsInfo, LeadAccepted, LeadVerified, LeadMeasuresTaken, LeadClosed,
+	LeadRejected, LeadDuplicate, LeadUnsubstantiated, LeadWithdrawn}
+
 // Valid reports whether s is a known status.
 func (s LeadStatus) Valid() bool {
 	switch s {
@@ -115,6 +119,8 @@ type Lead struct {
 	MeasureDate        string // YYYY-MM-DD
 	Outcome            string
 	AmountRecoveredFen *int64
+	AcceptedAt         time.Time // first acceptance; zero before
+	ClosedAt           time.Time // the last closing while closed; zero otherwise
 
 	Version   int
 	CreatedAt time.Time

@@ -21,16 +21,17 @@ type GridLeadCount struct {
 	N      int64
 }
 
-// LeadMilestones are the times of a lead received in the range that the
-// results measure: when it was first accepted and, for a lead that is
-// closed now, when it was last closed. A zero time: it has not happened.
-type LeadMilestones struct {
-	LeadID     string
-	GridID     string
-	Status     LeadStatus
-	ReceivedAt time.Time
-	AcceptedAt time.Time
-	ClosedAt   time.Time
+// ReceivedLeads summarises the leads received in a range, per grid: how
+// many by status and kind, and how long they took to be accepted and
+// closed.
+type ReceivedLeads struct {
+	Counts []GridLeadCount // by grid, status and kind; combinations without leads left out
+	// ToAccept: per grid, the whole seconds from receipt to first
+	// acceptance of each lead that was ever accepted, in no order.
+	ToAccept map[string][]int64
+	// ToClose: per grid, the whole seconds from receipt to last closing of
+	// each lead that is closed now, in no order.
+	ToClose map[string][]int64
 }
 
 // AssistantActivity is what one assistant supplied in the range, and what
@@ -53,15 +54,12 @@ type AssistantActivity struct {
 // Nothing here is paged: the answers are per grid and per assistant, a
 // few hundred rows in a county.
 type StatsStore interface {
-	// LeadCounts counts the leads received in [f.From, f.To) of f's grids
-	// by grid, status and kind; combinations without leads are left out.
-	LeadCounts(ctx context.Context, f StatsFilter) ([]GridLeadCount, error)
+	// Received summarises the leads received in [f.From, f.To) of f's
+	// grids, in one pass over them.
+	Received(ctx context.Context, f StatsFilter) (ReceivedLeads, error)
 	// OverdueCounts counts, per grid of f, the leads accepted and past
 	// their deadline at f.Now, whenever they were received.
 	OverdueCounts(ctx context.Context, f StatsFilter) (map[string]int64, error)
-	// Milestones returns, for the leads received in [f.From, f.To) of f's
-	// grids that were ever accepted or closed, when that happened.
-	Milestones(ctx context.Context, f StatsFilter) ([]LeadMilestones, error)
 	// RecoveredByGrid sums, per grid of f, the amount recovered by the
 	// leads that are closed now and were (last) closed in [f.From, f.To).
 	RecoveredByGrid(ctx context.Context, f StatsFilter) (map[string]int64, error)

@@ -46,6 +46,8 @@ type leadRow struct {
 	MeasureDate        *string
 	Outcome            *string
 	AmountRecoveredFen *int64
+	AcceptedAt         *time.Time
+	ClosedAt           *time.Time
 	Version            int
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
@@ -72,6 +74,7 @@ func leadToRow(l domain.Lead) (leadRow, error) {
 		AssigneeID: nullable(l.AssigneeID), DueAt: nullableTime(l.DueAt), RejectReason: nullable(l.RejectReason),
 		DuplicateOf: nullable(l.DuplicateOf), Measure: nullable(l.Measure), MeasureDate: nullable(l.MeasureDate),
 		Outcome: nullable(l.Outcome), AmountRecoveredFen: l.AmountRecoveredFen,
+		AcceptedAt: nullableTime(l.AcceptedAt), ClosedAt: nullableTime(l.ClosedAt),
 	}
 	if loc := l.Location; loc != nil {
 		crs := string(loc.CRS)
@@ -91,6 +94,7 @@ func (r leadRow) domain() (domain.Lead, error) {
 		AssigneeID: deref(r.AssigneeID), DueAt: derefTime(r.DueAt), RejectReason: deref(r.RejectReason),
 		DuplicateOf: deref(r.DuplicateOf), Measure: deref(r.Measure), MeasureDate: deref(r.MeasureDate),
 		Outcome: deref(r.Outcome), AmountRecoveredFen: r.AmountRecoveredFen,
+		AcceptedAt: derefTime(r.AcceptedAt), ClosedAt: derefTime(r.ClosedAt),
 	}
 	if r.Lat != nil && r.Lng != nil {
 		l.Location = &domain.Location{Lat: *r.Lat, Lng: *r.Lng, CRS: domain.CRS(deref(r.Crs))}
@@ -258,6 +262,7 @@ func (s *LeadStore) UpdateLead(ctx context.Context, l domain.Lead, version int) 
 		"photos_expected": row.PhotosExpected, "photos_received": row.PhotosReceived, "details": row.Details,
 		"assignee_id": row.AssigneeID, "due_at": row.DueAt, "reject_reason": row.RejectReason, "duplicate_of": row.DuplicateOf,
 		"measure": row.Measure, "measure_date": row.MeasureDate, "outcome": row.Outcome, "amount_recovered_fen": row.AmountRecoveredFen,
+		"accepted_at": row.AcceptedAt, "closed_at": row.ClosedAt,
 		"case_number": row.CaseNumber, "debtor_id": row.DebtorID, "debtor_name": row.DebtorName,
 		"version": gorm.Expr("version + 1"), "updated_at": l.UpdatedAt.UTC(),
 	})
@@ -281,54 +286,17 @@ type leadCursor struct {
 	ID string    `json:"i"`
 }
 
-// filtered applies a lead filter but its status and paging.
+// filtered applies a lead filter but its status and paging, the scope as
+// one condition (the queue splits it: see queuePage).
 func (s *LeadStore) filtered(ctx context.Context, f domain.LeadFilter) *gorm.DB {
 	q := s.db.WithContext(ctx).Model(&leadRow{})
-	if f.ReporterID != "" {
-		q = q.Where("reporter_id = ?", f.ReporterID)
-	}
 	switch {
 	case f.GridIDs != nil && f.TeamID != "":
 		q = q.Where("(grid_id IN ? OR team_id = ?)", nonEmpty(f.GridIDs), f.TeamID)
 	case f.GridIDs != nil:
 		q = q.Where("grid_id IN ?", nonEmpty(f.GridIDs))
 	}
-	if len(f.Kinds) > 0 {
-		kinds := make([]string, len(f.Kinds))
-		for i, k := range f.Kinds {
-			kinds[i] = string(k)
-		}
-		q = q.Where("kind IN ?", kinds)
-	}
-	if f.GridID != "" {
-		q = q.Where("grid_id = ?", f.GridID)
-	}
-	if f.VillageID != "" {
-		q = q.Where("village_id = ?", f.VillageID)
-	}
-	switch {
-	case f.Unassigned:
-		q = q.Where("assignee_id IS NULL")
-	case f.AssigneeID != "":
-		q = q.Where("assignee_id = ?", f.AssigneeID)
-	}
-	if !f.From.IsZero() {
-		q = q.Where("received_at >= ?", f.From.UTC())
-	}
-	if !f.To.IsZero() {
-		q = q.Where("received_at < ?", f.To.UTC())
-	}
-	if f.Overdue {
-		q = q.Where("status = ? AND due_at < ?", string(domain.LeadAccepted), f.Now.UTC())
-	}
-	if f.Flagged {
-		q = q.Where("EXISTS (SELECT 1 FROM lead_duplicates d WHERE d.lead_id = leads.id)")
-	}
-	if f.Text != "" {
-		like := "%" + escapeLike(f.Text) + "%"
-		q = q.Where("(description LIKE ? ESCAPE '!' OR debtor_name LIKE ? ESCAPE '!' OR ref LIKE ? ESCAPE '!')", like, like, like)
-	}
-	return q
+	return s.restricted(q, f)
 }
 
 // ListLeads implements domain.LeadStore with keyset pagination.
@@ -336,6 +304,20 @@ func (s *LeadStore) ListLeads(ctx context.Context, f domain.LeadFilter) ([]domai
 	limit := f.Limit
 	if limit <= 0 || limit > 200 {
 		limit = 50
+	}
+	if f.Queue {
+		var c *leadCursor
+		if f.Cursor != "" {
+			c = new(leadCursor)
+			if err := decodeCursor(f.Cursor, c); err != nil {
+				return nil, "", err
+			}
+		}
+		rows, err := s.queuePage(ctx, f, c, limit+1)
+		if err != nil {
+			return nil, "", err
+		}
+		return s.page(rows, limit)
 	}
 	q := s.filtered(ctx, f)
 	if len(f.Statuses) > 0 {
@@ -351,20 +333,18 @@ func (s *LeadStore) ListLeads(ctx context.Context, f domain.LeadFilter) ([]domai
 			return nil, "", err
 		}
 		at := c.At.UTC()
-		if f.Queue {
-			q = q.Where("(priority > ? OR (priority = ? AND (received_at > ? OR (received_at = ? AND id > ?))))", c.P, c.P, at, at, c.ID)
-		} else {
-			q = q.Where("(received_at < ? OR (received_at = ? AND id < ?))", at, at, c.ID)
-		}
-	}
-	order := "received_at DESC, id DESC"
-	if f.Queue {
-		order = "priority, received_at, id"
+		q = q.Where("(received_at < ? OR (received_at = ? AND id < ?))", at, at, c.ID)
 	}
 	var rows []leadRow
-	if err := q.Order(order).Limit(limit + 1).Find(&rows).Error; err != nil {
+	if err := q.Order("received_at DESC, id DESC").Limit(limit + 1).Find(&rows).Error; err != nil {
 		return nil, "", translate(err, "list leads")
 	}
+	return s.page(rows, limit)
+}
+
+// page turns up to limit+1 rows into a page of limit leads and the cursor
+// of the next page ("" when there is none).
+func (s *LeadStore) page(rows []leadRow, limit int) ([]domain.Lead, string, error) {
 	next := ""
 	if len(rows) > limit {
 		rows = rows[:limit]
@@ -380,22 +360,6 @@ func (s *LeadStore) ListLeads(ctx context.Context, f domain.LeadFilter) ([]domai
 		out[i] = l
 	}
 	return out, next, nil
-}
-
-// CountLeads implements domain.LeadStore.
-func (s *LeadStore) CountLeads(ctx context.Context, f domain.LeadFilter) (map[domain.LeadStatus]int64, error) {
-	var rows []struct {
-		Status string
-		N      int64
-	}
-	if err := s.filtered(ctx, f).Select("status, COUNT(*) AS n").Group("status").Scan(&rows).Error; err != nil {
-		return nil, translate(err, "count leads")
-	}
-	out := map[domain.LeadStatus]int64{}
-	for _, r := range rows {
-		out[domain.LeadStatus(r.Status)] = r.N
-	}
-	return out, nil
 }
 
 // openStatuses are the statuses FindOpenLeads looks at.

@@ -28,8 +28,9 @@ type index struct {
 }
 
 type table struct {
-	Columns []column
-	Indexes map[string]index
+	Columns  []column
+	Indexes  map[string]index
+	Triggers map[string]string // name -> "AFTER INSERT" and the like
 }
 
 func sqliteSchema(t *testing.T, db *gormstore.DB) map[string]table {
@@ -106,7 +107,35 @@ func sqliteSchema(t *testing.T, db *gormstore.DB) map[string]table {
 		}
 		out[name] = tb
 	}
+	trg, err := q.Query(`SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer trg.Close()
+	for trg.Next() {
+		var name, tbl, sql string
+		if err := trg.Scan(&name, &tbl, &sql); err != nil {
+			t.Fatal(err)
+		}
+		words := strings.Fields(strings.ToUpper(sql)) // CREATE TRIGGER name AFTER INSERT …
+		if len(words) < 5 {
+			t.Fatalf("trigger %s: %q", name, sql)
+		}
+		addTrigger(out, tbl, name, words[3]+" "+words[4])
+	}
+	if err := trg.Err(); err != nil {
+		t.Fatal(err)
+	}
 	return out
+}
+
+func addTrigger(out map[string]table, tbl, name, when string) {
+	tb := out[tbl]
+	if tb.Triggers == nil {
+		tb.Triggers = map[string]string{}
+	}
+	tb.Triggers[name] = when
+	out[tbl] = tb
 }
 
 func mysqlSchema(t *testing.T, db *gormstore.DB) map[string]table {
@@ -159,11 +188,28 @@ func mysqlSchema(t *testing.T, db *gormstore.DB) map[string]table {
 	if err := idx.Err(); err != nil {
 		t.Fatal(err)
 	}
+	trg, err := q.Query(`SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION
+		FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer trg.Close()
+	for trg.Next() {
+		var name, tbl, timing, event string
+		if err := trg.Scan(&name, &tbl, &timing, &event); err != nil {
+			t.Fatal(err)
+		}
+		addTrigger(out, tbl, name, timing+" "+event)
+	}
+	if err := trg.Err(); err != nil {
+		t.Fatal(err)
+	}
 	return out
 }
 
 // TestSchemaParity proves that the mysql and sqlite migrations produce the
-// same tables, columns (name, nullability, primary key) and indexes.
+// same tables, columns (name, nullability, primary key), indexes and
+// triggers.
 func TestSchemaParity(t *testing.T) {
 	ctx := context.Background()
 	lite, err := gormstore.OpenSQLite(ctx, t.TempDir()+"/parity.db")
@@ -184,6 +230,9 @@ func TestSchemaParity(t *testing.T) {
 	got, want := sqliteSchema(t, lite), mysqlSchema(t, my)
 	if len(want) < 6 {
 		t.Fatalf("mysql schema has %d tables, expected the migrated schema", len(want))
+	}
+	if len(want["leads"].Triggers) == 0 {
+		t.Error("mysql schema has no triggers on leads, expected those of lead_counts")
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("schemas differ (-mysql +sqlite):\n%s", diff)

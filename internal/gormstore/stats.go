@@ -12,12 +12,15 @@ import (
 // StatsStore implements domain.StatsStore with GROUP BY queries in SQL
 // that MySQL and SQLite both run: no date functions, times are compared as
 // parameters and subtracted in Go.
-type StatsStore struct{ db *gorm.DB }
+type StatsStore struct {
+	db      *gorm.DB
+	dialect Dialect
+}
 
 var _ domain.StatsStore = (*StatsStore)(nil)
 
 // Stats returns the statistics store.
-func (db *DB) Stats() *StatsStore { return &StatsStore{db: db.gorm} }
+func (db *DB) Stats() *StatsStore { return &StatsStore{db: db.gorm, dialect: db.dialect} }
 
 // statusStrings converts statuses for an IN clause.
 func statusStrings(s []domain.LeadStatus) []string {
@@ -36,31 +39,70 @@ func inGrids(q *gorm.DB, col string, f domain.StatsFilter) *gorm.DB {
 	return q.Where(col+" IN ?", nonEmpty(f.GridIDs))
 }
 
-// received selects the leads received in the filter's range and grids; the
-// index ix_leads_grid (grid_id, received_at, id) serves it.
-func (s *StatsStore) received(ctx context.Context, f domain.StatsFilter) *gorm.DB {
-	q := s.db.WithContext(ctx).Table("leads").Where("leads.received_at >= ? AND leads.received_at < ?", f.From.UTC(), f.To.UTC())
-	return inGrids(q, "leads.grid_id", f)
-}
-
-// LeadCounts implements domain.StatsStore.
-func (s *StatsStore) LeadCounts(ctx context.Context, f domain.StatsFilter) ([]domain.GridLeadCount, error) {
-	var rows []struct {
-		GridID string
-		Status string
-		Kind   string
-		N      int64
+// Received implements domain.StatsStore in one pass over the leads
+// received in the range, read from ix_leads_stats (grid_id, received_at,
+// status, kind, accepted_at, closed_at) without touching the rows: the
+// counts by status and kind and the durations for the medians come from
+// the same index entries, streamed and added up here. A grid's year at a
+// million leads is 50,000 entries (docs/benchmarks.md); counting them in
+// SQL as well would make the database group them in a temporary table.
+// MySQL subtracts the times itself (the driver then parses no times).
+func (s *StatsStore) Received(ctx context.Context, f domain.StatsFilter) (domain.ReceivedLeads, error) {
+	out := domain.ReceivedLeads{ToAccept: map[string][]int64{}, ToClose: map[string][]int64{}}
+	cols := "grid_id, status, kind, received_at, accepted_at, closed_at"
+	if s.dialect == MySQL {
+		cols = "grid_id, status, kind, TIMESTAMPDIFF(MICROSECOND, received_at, accepted_at), TIMESTAMPDIFF(MICROSECOND, received_at, closed_at)"
 	}
-	err := s.received(ctx, f).Select("leads.grid_id AS grid_id, leads.status AS status, leads.kind AS kind, COUNT(*) AS n").
-		Group("leads.grid_id, leads.status, leads.kind").Scan(&rows).Error
+	q := s.db.WithContext(ctx).Table("leads").Select(cols).Where("received_at >= ? AND received_at < ?", f.From.UTC(), f.To.UTC())
+	rows, err := inGrids(q, "grid_id", f).Rows()
 	if err != nil {
-		return nil, translate(err, "count leads by grid")
+		return out, translate(err, "leads received")
 	}
-	out := make([]domain.GridLeadCount, len(rows))
-	for i, r := range rows {
-		out[i] = domain.GridLeadCount{GridID: r.GridID, Status: domain.LeadStatus(r.Status), Kind: domain.LeadKind(r.Kind), N: r.N}
+	defer rows.Close()
+	type key struct {
+		grid   string
+		status domain.LeadStatus
+		kind   domain.LeadKind
+	}
+	counts := map[key]int64{}
+	var k key
+	var toAccept, toClose *int64
+	var received time.Time
+	var accepted, closed *time.Time
+	for rows.Next() {
+		if s.dialect == MySQL {
+			err = rows.Scan(&k.grid, &k.status, &k.kind, &toAccept, &toClose)
+		} else {
+			err = rows.Scan(&k.grid, &k.status, &k.kind, &received, &accepted, &closed)
+			toAccept, toClose = since(received, accepted), since(received, closed)
+		}
+		if err != nil {
+			return out, translate(err, "leads received")
+		}
+		counts[k]++
+		if toAccept != nil {
+			out.ToAccept[k.grid] = append(out.ToAccept[k.grid], *toAccept/1e6)
+		}
+		if toClose != nil && k.status == domain.LeadClosed {
+			out.ToClose[k.grid] = append(out.ToClose[k.grid], *toClose/1e6)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return out, translate(err, "leads received")
+	}
+	for k, n := range counts {
+		out.Counts = append(out.Counts, domain.GridLeadCount{GridID: k.grid, Status: k.status, Kind: k.kind, N: n})
 	}
 	return out, nil
+}
+
+// since returns the microseconds from a to b, or nil when b is nil.
+func since(a time.Time, b *time.Time) *int64 {
+	if b == nil {
+		return nil
+	}
+	us := b.Sub(a).Microseconds()
+	return &us
 }
 
 // OverdueCounts implements domain.StatsStore; ix_leads_queue (grid_id,
@@ -81,57 +123,12 @@ func (s *StatsStore) OverdueCounts(ctx context.Context, f domain.StatsFilter) (m
 	return out, nil
 }
 
-// Milestones implements domain.StatsStore: one row per status change to
-// accepted or closed of the leads received in the range (ix_lead_events_lead
-// finds a lead's events), folded per lead here.
-func (s *StatsStore) Milestones(ctx context.Context, f domain.StatsFilter) ([]domain.LeadMilestones, error) {
-	var rows []struct {
-		ID         string
-		GridID     string
-		Status     string
-		ReceivedAt time.Time
-		ToStatus   string
-		At         time.Time
-	}
-	err := s.received(ctx, f).
-		Select("leads.id AS id, leads.grid_id AS grid_id, leads.status AS status, leads.received_at AS received_at, e.to_status AS to_status, e.at AS at").
-		Joins("JOIN lead_events e ON e.lead_id = leads.id").
-		Where("e.type = ? AND e.to_status IN ?", "status_changed", []string{string(domain.LeadAccepted), string(domain.LeadClosed)}).
-		Order("leads.id, e.at").Scan(&rows).Error
-	if err != nil {
-		return nil, translate(err, "lead milestones")
-	}
-	var out []domain.LeadMilestones
-	for _, r := range rows {
-		if len(out) == 0 || out[len(out)-1].LeadID != r.ID {
-			out = append(out, domain.LeadMilestones{LeadID: r.ID, GridID: r.GridID, Status: domain.LeadStatus(r.Status), ReceivedAt: r.ReceivedAt.UTC()})
-		}
-		m := &out[len(out)-1]
-		at := r.At.UTC()
-		switch domain.LeadStatus(r.ToStatus) {
-		case domain.LeadAccepted:
-			if m.AcceptedAt.IsZero() || at.Before(m.AcceptedAt) {
-				m.AcceptedAt = at
-			}
-		case domain.LeadClosed:
-			if m.Status == domain.LeadClosed && at.After(m.ClosedAt) {
-				m.ClosedAt = at
-			}
-		}
-	}
-	return out, nil
-}
-
 // closedIn restricts q (over leads) to the leads closed now whose last
-// closing happened in the filter's range: a closing in the range and none
-// after it (a lead reopened and closed again counts when it was closed for
-// good). Portable correlated subqueries instead of MAX over times, which
-// SQLite would compare as text.
+// closing happened in the filter's range (a lead reopened and closed again
+// counts when it was closed for good); ix_leads_closed (grid_id, status,
+// closed_at, amount_recovered_fen) serves it.
 func closedIn(q *gorm.DB, f domain.StatsFilter) *gorm.DB {
-	const closing = "SELECT 1 FROM lead_events e WHERE e.lead_id = leads.id AND e.type = 'status_changed' AND e.to_status = 'closed'"
-	return q.Where("leads.status = ?", string(domain.LeadClosed)).
-		Where("EXISTS ("+closing+" AND e.at >= ? AND e.at < ?)", f.From.UTC(), f.To.UTC()).
-		Where("NOT EXISTS ("+closing+" AND e.at >= ?)", f.To.UTC())
+	return q.Where("leads.status = ? AND leads.closed_at >= ? AND leads.closed_at < ?", string(domain.LeadClosed), f.From.UTC(), f.To.UTC())
 }
 
 // RecoveredByGrid implements domain.StatsStore.

@@ -85,15 +85,11 @@ func (s *Service) Grids(ctx context.Context, a domain.Actor, q Query) (Range, []
 		return r, nil, err
 	}
 	f := filter(r, grids, s.now())
-	counts, err := s.stats.LeadCounts(ctx, f)
+	received, err := s.stats.Received(ctx, f)
 	if err != nil {
 		return r, nil, err
 	}
 	overdue, err := s.stats.OverdueCounts(ctx, f)
-	if err != nil {
-		return r, nil, err
-	}
-	milestones, err := s.stats.Milestones(ctx, f)
 	if err != nil {
 		return r, nil, err
 	}
@@ -115,23 +111,14 @@ func (s *Service) Grids(ctx context.Context, a domain.Actor, q Query) (Range, []
 		}
 		index[g.ID] = &out[i]
 	}
-	for _, c := range counts {
+	for _, c := range received.Counts {
 		if g := index[c.GridID]; g != nil {
 			g.Received += c.N
 			g.ByStatus[c.Status] += c.N
 			g.ByKind[c.Kind] += c.N
 		}
 	}
-	toAccept := map[string][]int64{}
-	toClose := map[string][]int64{}
-	for _, m := range milestones {
-		if !m.AcceptedAt.IsZero() {
-			toAccept[m.GridID] = append(toAccept[m.GridID], seconds(m.AcceptedAt.Sub(m.ReceivedAt)))
-		}
-		if !m.ClosedAt.IsZero() {
-			toClose[m.GridID] = append(toClose[m.GridID], seconds(m.ClosedAt.Sub(m.ReceivedAt)))
-		}
-	}
+	toAccept, toClose := received.ToAccept, received.ToClose
 	for i := range out {
 		g := &out[i]
 		var decided, accepted, substantiated, unsubstantiated int64
@@ -279,7 +266,6 @@ func Median(values []int64) *int64 {
 }
 
 // seconds converts a duration to whole seconds, rounded down.
-func seconds(d time.Duration) int64 { return int64(d / time.Second) }
 
 // rate is n ÷ of rounded to four decimals, or nil when of is 0.
 func rate(n, of int64) *float64 {

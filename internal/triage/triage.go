@@ -104,6 +104,14 @@ func (s *Service) Move(ctx context.Context, a domain.Actor, leadID string, t Tra
 		}
 		prev := l.Status
 		l.Status, l.UpdatedAt = t.To, now
+		switch {
+		case t.To == domain.LeadAccepted && l.AcceptedAt.IsZero():
+			l.AcceptedAt = now
+		case t.To == domain.LeadClosed:
+			l.ClosedAt = now
+		case prev == domain.LeadClosed:
+			l.ClosedAt = time.Time{} // reopened
+		}
 		if out, err = st.Leads.UpdateLead(ctx, l, l.Version); err != nil {
 			return err
 		}
