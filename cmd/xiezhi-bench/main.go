@@ -658,18 +658,37 @@ func (b *bench) startServer(ctx context.Context, env []string, name string) (*se
 		return nil, err
 	}
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	s := &server{base: "http://" + addr, logPath: filepath.Join(b.tmp, name+".log"), done: make(chan struct{})}
+	base := "http://" + addr
+	s, err := b.launch(ctx, name, []string{b.cfg.xiezhi, "serve"}, append(slices.Clone(env), "XIEZHI_ADDR="+addr), func(*server) bool {
+		status, _, err := b.do(ctx, http.MethodGet, base+"/readyz", "", nil, nil)
+		return err == nil && status == http.StatusOK
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.base = base
+	b.logf("%s: xiezhi serve pid %d ready at %s", name, s.pid(), s.base)
+	return s, nil
+}
+
+// launch starts args (a xiezhi command, maybe behind nice or chrt, which
+// exec it) with env, logging to <name>.log in the temp dir, killed if this
+// program dies and stopped at exit, and polls ready until it holds or the
+// process exits or -server-timeout passes.
+func (b *bench) launch(ctx context.Context, name string, args, env []string, ready func(*server) bool) (*server, error) {
+	s := &server{logPath: filepath.Join(b.tmp, name+".log"), done: make(chan struct{})}
 	logf, err := os.Create(s.logPath)
 	if err != nil {
 		return nil, err
 	}
-	s.cmd = exec.Command(b.cfg.xiezhi, "serve") //nolint:gosec // the binary under test, given on the command line
-	s.cmd.Env = append(slices.Clone(env), "XIEZHI_ADDR="+addr)
+	s.cmd = exec.Command(args[0], args[1:]...) //nolint:gosec // the binary under test, given on the command line
+	s.cmd.Env = env
 	s.cmd.Stdout, s.cmd.Stderr = logf, logf
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	what := strings.Join(args, " ")
 	if err := s.cmd.Start(); err != nil {
 		_ = logf.Close()
-		return nil, fmt.Errorf("start xiezhi serve: %w", err)
+		return nil, fmt.Errorf("start %s: %w", what, err)
 	}
 	go func() {
 		s.waitErr = s.cmd.Wait()
@@ -682,17 +701,16 @@ func (b *bench) startServer(ctx context.Context, env []string, name string) (*se
 	for {
 		select {
 		case <-s.done:
-			return nil, fmt.Errorf("xiezhi serve exited during start-up (%w): %s", s.waitErr, tail(s.logPath, 2000))
+			return nil, fmt.Errorf("%s exited during start-up (%w): %s", what, s.waitErr, tail(s.logPath, 2000))
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		case <-time.After(100 * time.Millisecond):
 		}
-		if status, _, err := b.do(ctx, http.MethodGet, s.base+"/readyz", "", nil, nil); err == nil && status == http.StatusOK {
-			b.logf("%s: xiezhi serve pid %d ready at %s", name, s.pid(), s.base)
+		if ready(s) {
 			return s, nil
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("xiezhi serve not ready within %v: %s", b.cfg.serverTimeout, tail(s.logPath, 2000))
+			return nil, fmt.Errorf("%s not ready within %v: %s", what, b.cfg.serverTimeout, tail(s.logPath, 2000))
 		}
 	}
 }

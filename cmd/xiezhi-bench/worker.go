@@ -5,12 +5,9 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -36,11 +33,6 @@ import (
 // database and bucket, logging to a file in the temp dir, and waits until
 // its job workers run. It is stopped at exit.
 func (b *bench) startWorker(ctx context.Context, a *apiEnv, name string) (*server, error) {
-	s := &server{logPath: filepath.Join(b.tmp, name+".log"), done: make(chan struct{})}
-	logf, err := os.Create(s.logPath)
-	if err != nil {
-		return nil, err
-	}
 	args := []string{b.cfg.xiezhi, "worker"}
 	// nice and chrt exec what follows: the pid is the worker's own.
 	if b.cfg.workerNice != 0 {
@@ -49,40 +41,19 @@ func (b *bench) startWorker(ctx context.Context, a *apiEnv, name string) (*serve
 	if b.cfg.workerIdle {
 		args = append([]string{"chrt", "--idle", "0"}, args...)
 	}
-	s.cmd = exec.Command(args[0], args[1:]...) //nolint:gosec // the binary under test, given on the command line
 	// The last of duplicate variables wins: the server's XIEZHI_WORKERS=0
 	// is overridden. The server has migrated the database already.
-	s.cmd.Env = append(slices.Clone(a.env), "XIEZHI_WORKERS="+strconv.Itoa(b.cfg.jobWorkers), "XIEZHI_NO_MIGRATE=true")
-	s.cmd.Stdout, s.cmd.Stderr = logf, logf
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := s.cmd.Start(); err != nil {
-		_ = logf.Close()
-		return nil, fmt.Errorf("start xiezhi worker: %w", err)
+	env := append(slices.Clone(a.env), "XIEZHI_WORKERS="+strconv.Itoa(b.cfg.jobWorkers), "XIEZHI_NO_MIGRATE=true")
+	s, err := b.launch(ctx, name, args, env, func(s *server) bool {
+		log, err := os.ReadFile(s.logPath)
+		return err == nil && strings.Contains(string(log), `"msg":"job workers started"`)
+	})
+	if err != nil {
+		return nil, err
 	}
-	go func() {
-		s.waitErr = s.cmd.Wait()
-		_ = logf.Close()
-		close(s.done)
-	}()
-	b.onExit(func(context.Context) error { return s.stop() })
-	deadline := time.Now().Add(b.cfg.serverTimeout)
-	for {
-		select {
-		case <-s.done:
-			return nil, fmt.Errorf("xiezhi worker exited during start-up (%w): %s", s.waitErr, tail(s.logPath, 2000))
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
-		if log, err := os.ReadFile(s.logPath); err == nil && strings.Contains(string(log), `"msg":"job workers started"`) {
-			b.pids["worker"] = s.pid()
-			b.logf("%s: `%s` pid %d running %d job workers", name, strings.Join(args, " "), s.pid(), b.cfg.jobWorkers)
-			return s, nil
-		}
-		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("xiezhi worker not running within %v: %s", b.cfg.serverTimeout, tail(s.logPath, 2000))
-		}
-	}
+	b.pids["worker"] = s.pid()
+	b.logf("%s: `%s` pid %d running %d job workers", name, strings.Join(args, " "), s.pid(), b.cfg.jobWorkers)
+	return s, nil
 }
 
 // drainResult is how the worker caught up with the photos stored by a

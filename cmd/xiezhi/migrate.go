@@ -4,8 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"text/tabwriter"
 	"time"
+
+	"github.com/zhengning-court/xiezhi/internal/config"
+	"github.com/zhengning-court/xiezhi/internal/gormstore"
 )
 
 // migrate runs "xiezhi migrate up|status".
@@ -50,5 +54,21 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	}
 	_ = tw.Flush()
 	fmt.Fprintf(stdout, "%s database: %d applied, %d pending\n", db.Dialect(), len(status)-pending, pending)
+	return err
+}
+
+// migrateAtStart applies pending migrations before a command works on the
+// database, unless cfg.NoMigrate, logging each one applied when log is not
+// nil.
+func migrateAtStart(ctx context.Context, cfg config.Config, db *gormstore.DB, log *slog.Logger) error {
+	if cfg.NoMigrate {
+		return nil
+	}
+	done, err := db.Migrate(ctx)
+	for _, m := range done {
+		if log != nil {
+			log.Info("migration applied", "version", m.Version, "name", m.Name)
+		}
+	}
 	return err
 }

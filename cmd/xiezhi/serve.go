@@ -58,14 +58,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		return err
 	}
 
-	if !cfg.NoMigrate {
-		done, err := db.Migrate(ctx)
-		for _, m := range done {
-			log.Info("migration applied", "version", m.Version, "name", m.Name)
-		}
-		if err != nil {
-			return err
-		}
+	if err := migrateAtStart(ctx, cfg, db, log); err != nil {
+		return err
 	}
 	if err := loadData(ctx, cfg, db, stdout, log); err != nil {
 		return err

@@ -49,10 +49,8 @@ func user(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return err
 	}
 	defer db.Close()
-	if !cfg.NoMigrate {
-		if _, err := db.Migrate(ctx); err != nil {
-			return err
-		}
+	if err := migrateAtStart(ctx, cfg, db, nil); err != nil {
+		return err
 	}
 	org := db.Org()
 	villageID, teamID, err := resolveMembership(ctx, org, village, team)

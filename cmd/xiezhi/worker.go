@@ -39,14 +39,8 @@ func worker(ctx context.Context, args []string, stderr io.Writer, getenv func(st
 	if err != nil {
 		return err
 	}
-	if !cfg.NoMigrate {
-		done, err := db.Migrate(ctx)
-		for _, m := range done {
-			log.Info("migration applied", "version", m.Version, "name", m.Name)
-		}
-		if err != nil {
-			return err
-		}
+	if err := migrateAtStart(ctx, cfg, db, log); err != nil {
+		return err
 	}
 	intakeSvc := intake.New(db, db.Leads(), db.Org(), db.Cases(), objects, time.Now, gormstore.NewID, intakeConfig(cfg))
 	newJobRunner(cfg, db, intakeSvc, log).Run(ctx, cfg.Workers)
