@@ -351,6 +351,20 @@ type Idempotency struct {
 	ExpiresAt   time.Time
 }
 
+// PhotoRecord is what one stored photo adds to the database: the photo
+// counted on its lead (photos_received + 1, photos_expected at least that,
+// a new version), its record, the job that will process it (none when Job
+// is nil), its timeline event, and the other leads with a photo of the
+// same SHA-256 noted as possible duplicates of its lead.
+type PhotoRecord struct {
+	Photo     Photo
+	Job       *Job
+	Event     LeadEvent
+	MaxPhotos int          // the lead takes a photo while it has fewer than this
+	Statuses  []LeadStatus // and while its status is one of these
+	At        time.Time    // the lead's new updated_at
+}
+
 // LeadStore keeps leads, their photos, timeline and duplicates, the
 // reference counter, and idempotency records.
 type LeadStore interface {
@@ -397,14 +411,13 @@ type LeadStore interface {
 	GetPhoto(ctx context.Context, leadID, photoID string) (Photo, error)
 	// Photos lists a lead's photos, oldest first.
 	Photos(ctx context.Context, leadID string) ([]Photo, error)
-	// PhotosBySHA256 returns photos of other leads with the digest.
-	PhotosBySHA256(ctx context.Context, sha string, excludeLeadID string) ([]Photo, error)
-	// CountPhoto counts one more photo on a lead in one statement:
-	// photos_received + 1, photos_expected at least that, a new version;
-	// only while the lead's status is one of statuses and it has fewer
-	// than maxPhotos photos. Concurrent calls for one lead take turns.
-	// Errors: ENotFound, EConflict (the lead takes no more photos).
-	CountPhoto(ctx context.Context, leadID string, maxPhotos int, statuses []LeadStatus, at time.Time) error
+	// RecordPhoto writes a PhotoRecord in one transaction: all of it or,
+	// on an error, none of it. The photo is counted on its lead first, in
+	// one statement that checks the lead still takes photos, so that
+	// concurrent photos of one lead take turns and the one past MaxPhotos
+	// is refused. Errors: ENotFound (no such lead), EConflict (the photo
+	// id is taken, or the lead takes no more photos).
+	RecordPhoto(ctx context.Context, r PhotoRecord) error
 	// UpdatePhotoProcessing records the outcome of processing a photo: its
 	// state and reason, thumbnail key, size, EXIF time and GPS. Errors:
 	// ENotFound.

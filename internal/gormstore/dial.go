@@ -42,6 +42,7 @@ const (
 type DB struct {
 	gorm    *gorm.DB
 	sql     *sql.DB
+	batch   *sql.DB // MySQL: a small pool that allows several statements per query, for RecordPhoto alone
 	dialect Dialect
 	where   string // host:port or file path, for messages (never the password)
 	now     func() time.Time
@@ -164,6 +165,21 @@ func OpenMySQL(ctx context.Context, dsn string) (*DB, error) {
 	db.sql.SetMaxOpenConns(32)
 	db.sql.SetMaxIdleConns(16)
 	db.sql.SetConnMaxLifetime(30 * time.Minute)
+	// Recording a photo sends its statements in one batch
+	// (LeadStore.RecordPhoto). Only that code, with its fixed SQL, uses
+	// this pool: the main pool keeps one statement per query, so that a
+	// value that escaped its quoting could never add a statement there.
+	bcfg := cfg.Clone()
+	bcfg.MultiStatements = true
+	connector, err := mysql.NewConnector(bcfg)
+	if err != nil {
+		_ = db.sql.Close()
+		return nil, fmt.Errorf("database mysql at %s: %w", where, err)
+	}
+	db.batch = sql.OpenDB(connector)
+	db.batch.SetMaxOpenConns(8)
+	db.batch.SetMaxIdleConns(8)
+	db.batch.SetConnMaxLifetime(30 * time.Minute)
 	return db, nil
 }
 
@@ -198,7 +214,12 @@ func (db *DB) Ping(ctx context.Context) error {
 }
 
 // Close closes the connection pool.
-func (db *DB) Close() error { return db.sql.Close() }
+func (db *DB) Close() error {
+	if db.batch != nil {
+		_ = db.batch.Close()
+	}
+	return db.sql.Close()
+}
 
 // SQL returns the underlying pool, for benchmarks and tools.
 func (db *DB) SQL() *sql.DB { return db.sql }

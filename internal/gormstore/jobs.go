@@ -53,9 +53,14 @@ func (db *DB) Jobs() *JobStore { return &JobStore{db: db.gorm, dialect: db.diale
 
 // Enqueue implements domain.JobStore.
 func (s *JobStore) Enqueue(ctx context.Context, j domain.Job) error {
-	row := jobRow{ID: j.ID, Kind: j.Kind, Ref: j.Ref, State: string(domain.JobQueued), RunAfter: j.RunAfter.UTC(),
-		CreatedAt: j.CreatedAt.UTC(), UpdatedAt: j.CreatedAt.UTC()}
+	row := newJobRow(j)
 	return translate(s.db.WithContext(ctx).Create(&row).Error, "job %s", j.ID)
+}
+
+// newJobRow is the row of a job being enqueued.
+func newJobRow(j domain.Job) jobRow {
+	return jobRow{ID: j.ID, Kind: j.Kind, Ref: j.Ref, State: string(domain.JobQueued), RunAfter: j.RunAfter.UTC(),
+		CreatedAt: j.CreatedAt.UTC(), UpdatedAt: j.CreatedAt.UTC()}
 }
 
 // Claim implements domain.JobStore. On MySQL it is a short transaction:

@@ -2,6 +2,7 @@ package gormstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -186,12 +187,15 @@ func (idempotencyRow) TableName() string { return "idempotency_keys" }
 type LeadStore struct {
 	db      *gorm.DB
 	dialect Dialect
+	batch   *sql.DB // MySQL, outside a transaction: RecordPhoto's pool (DB.batch)
 }
 
 var _ domain.LeadStore = (*LeadStore)(nil)
 
 // Leads returns the lead store.
-func (db *DB) Leads() *LeadStore { return &LeadStore{db: db.gorm, dialect: db.dialect} }
+func (db *DB) Leads() *LeadStore {
+	return &LeadStore{db: db.gorm, dialect: db.dialect, batch: db.batch}
+}
 
 // EnsureRefYear implements domain.LeadStore.
 func (s *LeadStore) EnsureRefYear(ctx context.Context, year int) error {
@@ -437,9 +441,13 @@ func (s *LeadStore) DuplicatesOf(ctx context.Context, leadIDs []string) (map[str
 
 // AddEvent implements domain.LeadStore.
 func (s *LeadStore) AddEvent(ctx context.Context, e domain.LeadEvent) error {
-	row := eventRow{ID: e.ID, LeadID: e.LeadID, ActorID: e.ActorID, ActorRole: string(e.ActorRole), Type: e.Type,
-		FromStatus: nullable(string(e.FromStatus)), ToStatus: nullable(string(e.ToStatus)), Note: nullable(e.Note), Public: e.Public, At: e.At.UTC()}
+	row := newEventRow(e)
 	return translate(s.db.WithContext(ctx).Create(&row).Error, "event of lead %s", e.LeadID)
+}
+
+func newEventRow(e domain.LeadEvent) eventRow {
+	return eventRow{ID: e.ID, LeadID: e.LeadID, ActorID: e.ActorID, ActorRole: string(e.ActorRole), Type: e.Type,
+		FromStatus: nullable(string(e.FromStatus)), ToStatus: nullable(string(e.ToStatus)), Note: nullable(e.Note), Public: e.Public, At: e.At.UTC()}
 }
 
 // Events implements domain.LeadStore.
@@ -462,13 +470,18 @@ func (s *LeadStore) Events(ctx context.Context, leadID string, publicOnly bool) 
 
 // AddPhoto implements domain.LeadStore.
 func (s *LeadStore) AddPhoto(ctx context.Context, p domain.Photo) error {
+	row := newPhotoRow(p)
+	return translate(s.db.WithContext(ctx).Create(&row).Error, "photo %s", p.ID)
+}
+
+func newPhotoRow(p domain.Photo) photoRow {
 	row := photoRow{ID: p.ID, LeadID: p.LeadID, ObjectKey: p.ObjectKey, ThumbKey: nullable(p.ThumbKey), Sha256: p.SHA256,
 		ContentType: p.ContentType, Size: p.Size, Width: p.Width, Height: p.Height, TakenAt: nullableTime(p.TakenAt), CreatedAt: p.CreatedAt.UTC(),
 		Processing: string(p.Processing), ProcessingError: nullable(p.ProcessingError)}
 	if p.GPS != nil {
 		row.GpsLat, row.GpsLng = &p.GPS.Lat, &p.GPS.Lng
 	}
-	return translate(s.db.WithContext(ctx).Create(&row).Error, "photo %s", p.ID)
+	return row
 }
 
 // GetPhoto implements domain.LeadStore.
@@ -485,19 +498,6 @@ func (s *LeadStore) Photos(ctx context.Context, leadID string) ([]domain.Photo, 
 	var rows []photoRow
 	if err := s.db.WithContext(ctx).Where("lead_id = ?", leadID).Order("created_at, id").Find(&rows).Error; err != nil {
 		return nil, translate(err, "photos of lead %s", leadID)
-	}
-	out := make([]domain.Photo, len(rows))
-	for i, r := range rows {
-		out[i] = r.domain()
-	}
-	return out, nil
-}
-
-// PhotosBySHA256 implements domain.LeadStore.
-func (s *LeadStore) PhotosBySHA256(ctx context.Context, sha, excludeLeadID string) ([]domain.Photo, error) {
-	var rows []photoRow
-	if err := s.db.WithContext(ctx).Where("sha256 = ? AND lead_id <> ?", sha, excludeLeadID).Order("created_at").Limit(20).Find(&rows).Error; err != nil {
-		return nil, translate(err, "photos by digest")
 	}
 	out := make([]domain.Photo, len(rows))
 	for i, r := range rows {

@@ -2,36 +2,202 @@ package gormstore
 
 import (
 	"context"
-	"time"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
 
 	"github.com/zhengning-court/xiezhi/internal/domain"
 )
 
-// CountPhoto implements domain.LeadStore. photos_expected is assigned
-// first: MySQL evaluates later assignments with the new values of earlier
-// ones, SQLite with the old ones, and this order gives the same on both.
-func (s *LeadStore) CountPhoto(ctx context.Context, leadID string, maxPhotos int, statuses []domain.LeadStatus, at time.Time) error {
+// RecordPhoto implements domain.LeadStore. On MySQL, outside a
+// transaction of the caller's, it takes two round trips (recordPhotoBatch);
+// elsewhere it runs the same statements one by one in a transaction (a
+// savepoint inside the caller's).
+func (s *LeadStore) RecordPhoto(ctx context.Context, r domain.PhotoRecord) error {
+	if s.batch != nil {
+		return s.recordPhotoBatch(ctx, r)
+	}
+	stmts, err := s.photoStatements(r, "")
+	if err != nil {
+		return err
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		st := &LeadStore{db: tx, dialect: s.dialect}
+		for _, q := range stmts {
+			res := tx.Exec(q.sql, q.args...)
+			if res.Error != nil {
+				return st.photoError(ctx, r, res.Error)
+			}
+			if q.counts && res.RowsAffected == 0 {
+				return st.notCounted(ctx, r)
+			}
+		}
+		return nil
+	})
+}
+
+// statement is one SQL statement with its arguments.
+type statement struct {
+	sql    string
+	args   []any
+	counts bool // the statement that counts the photo: no row means the lead takes none
+}
+
+// photoStatements are the statements of RecordPhoto, in order: count the
+// photo on its lead (first, so that concurrent photos of one lead take
+// turns on its row), insert the photo, its job and its event, and note
+// the leads of other photos with the same SHA-256 as possible duplicates.
+// The INSERTs are the ones GORM makes of the rows (a dry run: nothing is
+// sent), so that they name the same columns as AddPhoto, Enqueue and
+// AddEvent. With a guard (an SQL condition) every INSERT inserts only
+// where the guard holds: INSERT … SELECT <the values> FROM DUAL WHERE guard.
+func (s *LeadStore) photoStatements(r domain.PhotoRecord, guard string) ([]statement, error) {
 	greatest := "GREATEST"
 	if s.dialect == SQLite {
 		greatest = "MAX" // SQLite's scalar max of several arguments
 	}
-	states := make([]string, len(statuses))
-	for i, st := range statuses {
-		states[i] = string(st)
+	// photos_expected is assigned first: MySQL evaluates later assignments
+	// with the new values of earlier ones, SQLite with the old ones, and
+	// this order gives the same on both.
+	count := statement{counts: true, sql: "UPDATE leads SET photos_expected = " + greatest + "(photos_expected, photos_received + 1), " +
+		"photos_received = photos_received + 1, version = version + 1, updated_at = ? " +
+		"WHERE id = ? AND photos_received < ? AND status IN (?" + strings.Repeat(", ?", max(len(r.Statuses)-1, 0)) + ")",
+		args: []any{r.At.UTC(), r.Photo.LeadID, r.MaxPhotos}}
+	for _, st := range r.Statuses {
+		count.args = append(count.args, string(st))
 	}
-	res := s.db.WithContext(ctx).Exec("UPDATE leads SET photos_expected = "+greatest+"(photos_expected, photos_received + 1), "+
-		"photos_received = photos_received + 1, version = version + 1, updated_at = ? "+
-		"WHERE id = ? AND photos_received < ? AND status IN ?", at.UTC(), leadID, maxPhotos, states)
-	if res.Error != nil {
-		return translate(res.Error, "count a photo on lead %s", leadID)
+	out := []statement{count}
+	rows := []any{new(newPhotoRow(r.Photo))}
+	if r.Job != nil {
+		rows = append(rows, new(newJobRow(*r.Job)))
 	}
-	if res.RowsAffected == 0 {
-		if _, err := s.GetLead(ctx, leadID); err != nil {
-			return err
+	rows = append(rows, new(newEventRow(r.Event)))
+	dry := s.db.Session(&gorm.Session{DryRun: true, NewDB: true})
+	for _, row := range rows {
+		stmt := dry.Create(row).Statement
+		if stmt.Error != nil {
+			return nil, stmt.Error
 		}
-		return domain.Errorf(domain.EConflict, "lead %s takes no more photos (it has %d, or is no longer open for them)", leadID, maxPhotos)
+		q := stmt.SQL.String()
+		if guard != "" {
+			// INSERT INTO t (cols) VALUES (?, …) → INSERT INTO t (cols) SELECT ?, … FROM DUAL WHERE guard
+			i := strings.LastIndex(q, " VALUES (")
+			if i < 0 || !strings.HasSuffix(q, ")") {
+				return nil, fmt.Errorf("record photo: an INSERT of unexpected form: %s", q)
+			}
+			q = q[:i] + " SELECT " + q[i+len(" VALUES ("):len(q)-1] + " FROM DUAL WHERE " + guard
+		}
+		out = append(out, statement{sql: q, args: stmt.Vars})
+	}
+	ignore := " ON DUPLICATE KEY UPDATE reason = reason"
+	if s.dialect == SQLite {
+		ignore = " ON CONFLICT DO NOTHING"
+	}
+	where := "p.sha256 = ? AND p.lead_id <> ?"
+	if guard != "" {
+		where = guard + " AND " + where
+	}
+	out = append(out, statement{sql: "INSERT INTO lead_duplicates (lead_id, other_id, reason) " +
+		"SELECT DISTINCT ?, p.lead_id, ? FROM lead_photos p WHERE " + where + " LIMIT 20" + ignore,
+		args: []any{r.Photo.LeadID, domain.DupSamePhoto, r.Photo.SHA256, r.Photo.LeadID}})
+	return out, nil
+}
+
+// recordPhotoBatch is RecordPhoto on MySQL in one round trip instead of
+// seven (BEGIN, five statements, COMMIT): the statements go as one batch
+// on a connection of the pool that allows several statements per query
+// (and only ever runs this SQL, its values escaped by the driver). The
+// batch notes whether the UPDATE counted the photo, inserts only if it
+// did, commits, and answers whether it did; a statement that fails stops
+// the batch before the COMMIT, and a ROLLBACK follows. Under load every
+// round trip waits for a core, so this is most of an upload's time in the
+// database. The transaction reads committed, so that the search for
+// photos with the same SHA-256 (INSERT … SELECT) locks nothing.
+func (s *LeadStore) recordPhotoBatch(ctx context.Context, r domain.PhotoRecord) error {
+	const guard = "@xz_counted = 1"
+	stmts, err := s.photoStatements(r, guard)
+	if err != nil {
+		return err
+	}
+	var q strings.Builder
+	q.WriteString("SET TRANSACTION ISOLATION LEVEL READ COMMITTED;\nSTART TRANSACTION;\n")
+	var args []any
+	for _, st := range stmts {
+		q.WriteString(st.sql)
+		q.WriteString(";\n")
+		if st.counts {
+			q.WriteString("SET @xz_counted = ROW_COUNT();\n")
+		}
+		args = append(args, st.args...)
+	}
+	q.WriteString("COMMIT;\nSELECT @xz_counted")
+
+	conn, err := s.batch.Conn(ctx)
+	if err != nil {
+		return translate(err, "photo %s", r.Photo.ID)
+	}
+	defer func() { _ = conn.Close() }()
+	counted, err := queryLastInt(ctx, conn, q.String(), args...)
+	if err != nil {
+		if _, rerr := conn.ExecContext(ctx, "ROLLBACK"); rerr != nil {
+			// The connection may still hold the transaction: never reuse
+			// it (closing it rolls back what was not committed).
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+		return s.photoError(ctx, r, err)
+	}
+	if counted != 1 { // nothing was inserted: the transaction committed empty
+		return s.notCounted(ctx, r)
 	}
 	return nil
+}
+
+// queryLastInt runs a query of several statements and returns the integer
+// in the first column of the last row of the last result.
+func queryLastInt(ctx context.Context, conn *sql.Conn, q string, args ...any) (int64, error) {
+	rows, err := conn.QueryContext(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	defer func() { _ = rows.Close() }()
+	var n sql.NullInt64
+	for {
+		for rows.Next() {
+			if err := rows.Scan(&n); err != nil {
+				return 0, err
+			}
+		}
+		if !rows.NextResultSet() {
+			break
+		}
+	}
+	return n.Int64, rows.Err()
+}
+
+// photoError translates an error of RecordPhoto: a photo id already taken
+// is EConflict, a lead that does not exist ENotFound.
+func (s *LeadStore) photoError(ctx context.Context, r domain.PhotoRecord, err error) error {
+	if t, ok := s.db.Dialector.(gorm.ErrorTranslator); ok {
+		err = t.Translate(err)
+	}
+	err = translate(err, "photo %s of lead %s", r.Photo.ID, r.Photo.LeadID)
+	if domain.IsCode(err, domain.EValidation) { // a foreign key: is the lead there?
+		if _, gerr := s.GetLead(ctx, r.Photo.LeadID); gerr != nil {
+			return gerr
+		}
+	}
+	return err
+}
+
+// notCounted is the error of a photo its lead did not take.
+func (s *LeadStore) notCounted(ctx context.Context, r domain.PhotoRecord) error {
+	if _, err := s.GetLead(ctx, r.Photo.LeadID); err != nil {
+		return err
+	}
+	return domain.Errorf(domain.EConflict, "lead %s takes no more photos (it has %d, or is no longer open for them)", r.Photo.LeadID, r.MaxPhotos)
 }
 
 // UpdatePhotoProcessing implements domain.LeadStore. It writes the fields

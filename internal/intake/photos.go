@@ -56,7 +56,8 @@ func (c *capReader) Read(p []byte) (int, error) {
 // is stored with Processing pending and, in the same transaction, a
 // photo.process job that decodes it and makes the thumbnail later
 // (ProcessPhoto). HEIC, which Go cannot decode, is stored unsupported at
-// once, without a job. A photo id already used with the same bytes
+// once, without a job (LeadStore.RecordPhoto writes it all in one
+// transaction: a photo never exists without its job). A photo id already used with the same bytes
 // answers that photo (created false) and keeps nothing more; with other
 // bytes it is EConflict. A failure at any step leaves no record, no job and no
 // object behind. Errors: ENotFound, EForbidden, EConflict (other bytes;
@@ -78,7 +79,7 @@ func (s *Service) AddPhoto(ctx context.Context, a domain.Actor, up PhotoUpload) 
 		return domain.Photo{}, false, domain.Errorf(domain.ETooLarge, "photo of %d bytes, cap %d", up.ContentLength, s.cfg.MaxPhotoBytes)
 	}
 	// A retried upload is told from a new one by its photo id when the
-	// record is written (the id is taken: recordPhoto fails with
+	// record is written (the id is taken: RecordPhoto fails with
 	// EConflict), not by a look-up first: that saves new photos, nearly all
 	// of them, a round trip to the database. Only when the lead takes no
 	// more photos is the id looked up here, because the photo may be the
@@ -138,7 +139,16 @@ func (s *Service) AddPhoto(ctx context.Context, a domain.Actor, up PhotoUpload) 
 		p.Processing = domain.PhotoUnsupported
 	}
 
-	err = s.tx.Transact(ctx, func(st domain.Stores) error { return s.recordPhoto(ctx, st, a, l.ID, p) })
+	// The photo is whole and stored: record it even if the client goes
+	// away now, so that its retry finds it (200) instead of storing it again.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	rec := domain.PhotoRecord{Photo: p, MaxPhotos: s.cfg.MaxPhotos, Statuses: domain.PhotoStatuses(), At: p.CreatedAt,
+		Event: domain.LeadEvent{ID: s.newID(), LeadID: l.ID, ActorID: a.UserID, ActorRole: a.Role, Type: "photo_added", Public: true, At: p.CreatedAt}}
+	if p.Processing == domain.PhotoPending {
+		rec.Job = &domain.Job{ID: s.newID(), Kind: domain.JobPhotoProcess, Ref: PhotoJobRef(l.ID, p.ID), RunAfter: p.CreatedAt, CreatedAt: p.CreatedAt}
+	}
+	err = s.leads.RecordPhoto(rctx, rec)
 	if err != nil {
 		cleanup()
 		if domain.IsCode(err, domain.EConflict) { // the same photo id won a race: answer like a retry
@@ -151,42 +161,11 @@ func (s *Service) AddPhoto(ctx context.Context, a domain.Actor, up PhotoUpload) 
 	return p, true, nil
 }
 
-// recordPhoto counts the photo on its lead, stores the photo record and
-// the job that will process it, and notes other leads with the same photo,
-// in the caller's transaction: a photo never exists without its job. The
-// count comes first and in one statement that checks the lead still takes
-// photos (status, MaxPhotos): concurrent photos of one lead take turns on
-// its row, on every backend, and a tenth is refused there.
-func (s *Service) recordPhoto(ctx context.Context, st domain.Stores, a domain.Actor, leadID string, p domain.Photo) error {
-	if err := st.Leads.CountPhoto(ctx, leadID, s.cfg.MaxPhotos, domain.PhotoStatuses(), s.now()); err != nil {
-		return err
-	}
-	if p.Processing == domain.PhotoPending {
-		if err := st.Jobs.Enqueue(ctx, domain.Job{ID: s.newID(), Kind: domain.JobPhotoProcess, Ref: PhotoJobRef(leadID, p.ID),
-			RunAfter: p.CreatedAt, CreatedAt: p.CreatedAt}); err != nil {
-			return err
-		}
-	}
-	if err := st.Leads.AddPhoto(ctx, p); err != nil {
-		return err
-	}
-	if err := st.Leads.AddEvent(ctx, domain.LeadEvent{ID: s.newID(), LeadID: leadID, ActorID: a.UserID, ActorRole: a.Role,
-		Type: "photo_added", Public: true, At: p.CreatedAt}); err != nil {
-		return err
-	}
-	same, err := st.Leads.PhotosBySHA256(ctx, p.SHA256, leadID)
-	if err != nil {
-		return err
-	}
-	var dups []domain.PossibleDuplicate
-	for _, o := range same {
-		dups = append(dups, domain.PossibleDuplicate{LeadID: o.LeadID, Reason: domain.DupSamePhoto})
-	}
-	return st.Leads.AddDuplicates(ctx, leadID, dups)
-}
+// recordTimeout bounds recording a stored photo in the database.
+const recordTimeout = 30 * time.Second
 
 // photoAllowed refuses a photo when the lead takes no more, before the
-// body is read (recordPhoto checks again when it counts the photo).
+// body is read (RecordPhoto checks again when it counts the photo).
 func (s *Service) photoAllowed(l domain.Lead) error {
 	if !l.Status.TakesPhotos() {
 		return domain.Errorf(domain.EConflict, "lead %s is %s and takes no more photos", l.ID, l.Status)
