@@ -265,7 +265,27 @@ func (j *jpegCheck) write(p []byte) error {
 			}
 			j.state++
 			p = p[1:]
-		case jMarker, jEntropy:
+		case jEntropy:
+			// A scan's bytes: skip to the next 0xFF. A stuffed zero or a
+			// TEM or RSTn marker after it keeps the scan going, here,
+			// without a round of the state machine: nearly every 0xFF of a
+			// scan is one of these (code decides the same for them).
+			for {
+				i := bytes.IndexByte(p, 0xFF)
+				if i < 0 {
+					return nil
+				}
+				if i+1 < len(p) {
+					if c := p[i+1]; c == 0x00 || c == 0x01 || (c >= 0xD0 && c <= 0xD7) {
+						p = p[i+2:]
+						continue
+					}
+				}
+				p = p[i+1:]
+				j.state = jEntropyFF
+				break
+			}
+		case jMarker:
 			// Between segments, bytes other than 0xFF are extraneous:
 			// libjpeg warns and Go's decoder skips them, so we do too.
 			i := bytes.IndexByte(p, 0xFF)
@@ -273,11 +293,7 @@ func (j *jpegCheck) write(p []byte) error {
 				return nil
 			}
 			p = p[i+1:]
-			if j.state == jMarker {
-				j.state = jCode
-			} else {
-				j.state = jEntropyFF
-			}
+			j.state = jCode
 		case jCode, jEntropyFF:
 			if err := j.code(p[0]); err != nil {
 				return err

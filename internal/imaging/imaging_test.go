@@ -1041,3 +1041,24 @@ func BenchmarkProcess(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(data))/(1<<20), "file-MiB")
 }
+
+// BenchmarkHeaderChecker checks the structure and header of a 12 MP phone
+// JPEG as an upload streams it, in the 64 KiB pieces minio-go reads.
+func BenchmarkHeaderChecker(b *testing.B) {
+	data := phonePhoto(b)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		c := NewHeaderChecker(JPEG, 0)
+		for p := data; len(p) > 0; {
+			n := min(len(p), 64<<10)
+			if _, err := c.Write(p[:n]); err != nil {
+				b.Fatal(err)
+			}
+			p = p[n:]
+		}
+		if err := c.Finish(); err != nil || c.Header().Width != 4000 {
+			b.Fatalf("Finish = %v, header %+v", err, c.Header())
+		}
+	}
+}
