@@ -11,9 +11,11 @@
 //     phone-like JPEGs by -photo-clients clients, beside minio-go
 //     PutObject of the same bytes straight to the same MinIO. The server
 //     runs with --workers 0 and a separate `nice -n 19 xiezhi worker`
-//     decodes the photos and makes their thumbnails (see worker.go); after
-//     the window the program times how long the worker takes to process
-//     what is left.
+//     decodes the photos and makes their thumbnails (see worker.go). The
+//     leads are submitted before the windows; the API window runs twice,
+//     with the worker running and with it stopped (SIGSTOP), as when it
+//     runs on a machine of its own. After the windows the program times
+//     how long the worker takes to process what is left.
 //  3. Server memory: VmHWM (and RSS sampled every 5 ms) of a freshly
 //     started server while -mem-clients clients each upload an ~8 MiB
 //     photo at once, -mem-rounds times, and the peak of a fresh worker
