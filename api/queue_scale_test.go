@@ -21,7 +21,7 @@ import (
 // queue outside its grids), returns page by page exactly the leads and
 // order that filtering and sorting every lead in Go gives, with the same
 // counts per status, for each role's scope and each filter officers use;
-// and the per-status counts kept by triggers equal COUNT(*) over the
+// and the per-status counts the store keeps in lead_counts equal COUNT(*) over the
 // leads after every kind of change.
 func TestQueueAgreesWithReference(t *testing.T) {
 	backendtest.Each(t, func(t *testing.T, b backendtest.Backend) {
@@ -232,7 +232,7 @@ func TestQueueAgreesWithReference(t *testing.T) {
 			}
 		}
 
-		// The triggers' counts equal the leads, per grid, team, assignee, kind
+		// The counts kept in lead_counts equal the leads, per grid, team, assignee, kind
 		// and status.
 		type row struct {
 			Grid, Team, Assignee, Kind, Status string

@@ -239,7 +239,12 @@ func (s *LeadStore) CreateLead(ctx context.Context, l domain.Lead) error {
 	if err != nil {
 		return err
 	}
-	return translate(s.db.WithContext(ctx).Create(&row).Error, "lead %s", l.ID)
+	return s.inTx(ctx, func(st *LeadStore) error {
+		if err := st.db.WithContext(ctx).Create(&row).Error; err != nil {
+			return translate(err, "lead %s", l.ID)
+		}
+		return st.addCount(ctx, leadCountKey(row), 1)
+	})
 }
 
 // GetLead implements domain.LeadStore.
@@ -256,6 +261,27 @@ func (s *LeadStore) UpdateLead(ctx context.Context, l domain.Lead, version int) 
 	row, err := leadToRow(l)
 	if err != nil {
 		return domain.Lead{}, err
+	}
+	var out domain.Lead
+	err = s.inTx(ctx, func(st *LeadStore) error {
+		var err error
+		out, err = st.updateLead(ctx, l, row, version)
+		return err
+	})
+	return out, err
+}
+
+// updateLead is UpdateLead inside a transaction: the lead's row is locked
+// and its counting keys read before the UPDATE, to move its count in
+// lead_counts when its grid, team, assignee or status change.
+func (s *LeadStore) updateLead(ctx context.Context, l domain.Lead, row leadRow, version int) (domain.Lead, error) {
+	var old leadRow
+	lock := s.db.WithContext(ctx).Select("id", "grid_id", "team_id", "assignee_id", "kind", "status").Where("id = ?", l.ID)
+	if s.dialect == MySQL { // SQLite's transactions take the database's write lock at BEGIN
+		lock = lock.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	if err := lock.Take(&old).Error; err != nil {
+		return domain.Lead{}, translate(err, "lead %s", l.ID)
 	}
 	q := s.db.WithContext(ctx).Model(&leadRow{}).Where("id = ?", l.ID)
 	if version > 0 {
@@ -278,6 +304,11 @@ func (s *LeadStore) UpdateLead(ctx context.Context, l domain.Lead, version int) 
 			return domain.Lead{}, err
 		}
 		return domain.Lead{}, domain.Errorf(domain.EPrecondition, "lead %s changed since version %d", l.ID, version)
+	}
+	moved := row
+	moved.ID, moved.Kind = old.ID, old.Kind // the kind never changes here
+	if err := s.moveCount(ctx, leadCountKey(old), leadCountKey(moved)); err != nil {
+		return domain.Lead{}, err
 	}
 	return s.GetLead(ctx, l.ID)
 }
