@@ -472,13 +472,23 @@ func (b *bench) insertLeads(ctx context.Context, db *sql.DB, w world, qr *queueR
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
+	// The store keeps lead_counts as it changes leads; rows loaded behind
+	// its back are counted once, afterwards, as migration 0007 counted the
+	// leads it found.
+	b.logf("queue: counting the leads into lead_counts")
+	if _, err := db.ExecContext(ctx, "INSERT INTO lead_counts (grid_id, team_id, assignee_id, kind, status, slot, n) "+
+		"SELECT grid_id, COALESCE(team_id, ''), COALESCE(assignee_id, ''), kind, status, ASCII(RIGHT(id, 1)) % 16, COUNT(*) FROM leads "+
+		"GROUP BY grid_id, COALESCE(team_id, ''), COALESCE(assignee_id, ''), kind, status, ASCII(RIGHT(id, 1)) % 16 "+
+		"ON DUPLICATE KEY UPDATE n = n + VALUES(n)"); err != nil {
+		return fmt.Errorf("count the leads: %w", err)
+	}
 	return queueShape(ctx, db, w, qr)
 }
 
 // execRetry runs one autocommit statement, again when InnoDB chose it as
-// a deadlock victim (the whole statement was rolled back). The triggers of
-// lead_counts make a 1000-row INSERT lock up to a few hundred counter rows
-// in row order, so the two loading connections can deadlock each other.
+// a deadlock victim (the whole statement was rolled back): two loading
+// connections inserting 1000 rows each into the same secondary indexes can
+// deadlock each other.
 func execRetry(ctx context.Context, conn *sql.Conn, q string, args ...any) error {
 	for attempt := 0; ; attempt++ {
 		_, err := conn.ExecContext(ctx, q, args...)
