@@ -57,9 +57,9 @@ func (c *capReader) Read(p []byte) (int, error) {
 // photo.process job that decodes it and makes the thumbnail later
 // (ProcessPhoto). HEIC, which Go cannot decode, is stored unsupported at
 // once, without a job (LeadStore.RecordPhoto writes it all in one
-// transaction: a photo never exists without its job). A photo id already used with the same bytes
-// answers that photo (created false) and keeps nothing more; with other
-// bytes it is EConflict. A failure at any step leaves no record, no job and no
+// transaction: a photo never exists without its job). A photo id already
+// used with the same bytes answers that photo (created false) and keeps
+// nothing more; with other bytes it is EConflict. A failure at any step leaves no record, no job and no
 // object behind. Errors: ENotFound, EForbidden, EConflict (other bytes;
 // the lead has MaxPhotos or takes no more photos), ETooLarge,
 // EUnsupportedMedia, EValidation (empty, corrupt, digest mismatch, too
