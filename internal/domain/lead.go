@@ -405,14 +405,13 @@ type LeadStore interface {
 	AddEvent(ctx context.Context, e LeadEvent) error
 	// Events returns a lead's timeline, oldest first; publicOnly for the reporter.
 	Events(ctx context.Context, leadID string, publicOnly bool) ([]LeadEvent, error)
-	// AddPhoto stores a photo record. Errors: EConflict (id taken).
-	AddPhoto(ctx context.Context, p Photo) error
 	// GetPhoto returns one photo of a lead. Errors: ENotFound.
 	GetPhoto(ctx context.Context, leadID, photoID string) (Photo, error)
 	// Photos lists a lead's photos, oldest first.
 	Photos(ctx context.Context, leadID string) ([]Photo, error)
 	// RecordPhoto writes a PhotoRecord in one transaction: all of it or,
-	// on an error, none of it. The photo is counted on its lead first, in
+	// on an error, none of it (inside a caller's transaction it joins that
+	// one, whose rollback undoes a failure). The photo is counted on its lead first, in
 	// one statement that checks the lead still takes photos, so that
 	// concurrent photos of one lead take turns and the one past MaxPhotos
 	// is refused. Errors: ENotFound (no such lead), EConflict (the photo

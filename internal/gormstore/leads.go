@@ -499,12 +499,6 @@ func (s *LeadStore) Events(ctx context.Context, leadID string, publicOnly bool) 
 	return out, nil
 }
 
-// AddPhoto implements domain.LeadStore.
-func (s *LeadStore) AddPhoto(ctx context.Context, p domain.Photo) error {
-	row := newPhotoRow(p)
-	return translate(s.db.WithContext(ctx).Create(&row).Error, "photo %s", p.ID)
-}
-
 func newPhotoRow(p domain.Photo) photoRow {
 	row := photoRow{ID: p.ID, LeadID: p.LeadID, ObjectKey: p.ObjectKey, ThumbKey: nullable(p.ThumbKey), Sha256: p.SHA256,
 		ContentType: p.ContentType, Size: p.Size, Width: p.Width, Height: p.Height, TakenAt: nullableTime(p.TakenAt), CreatedAt: p.CreatedAt.UTC(),

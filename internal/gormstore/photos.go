@@ -14,8 +14,8 @@ import (
 
 // RecordPhoto implements domain.LeadStore. On MySQL, outside a
 // transaction of the caller's, it takes one round trip (recordPhotoBatch);
-// elsewhere it runs the same statements one by one in a transaction (a
-// savepoint inside the caller's). An error that comes after the COMMIT
+// elsewhere it runs the same statements one by one in a transaction, the
+// caller's when there is one (inTx). An error that comes after the COMMIT
 // took effect (the connection lost while its answer came back) would leave
 // the photo recorded while the caller deletes its object: so on an error
 // the photo is looked up, and found with this upload's object key (unique
@@ -38,10 +38,9 @@ func (s *LeadStore) recordPhoto(ctx context.Context, r domain.PhotoRecord) error
 	if err != nil {
 		return err
 	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		st := &LeadStore{db: tx, dialect: s.dialect}
+	return s.inTx(ctx, func(st *LeadStore) error {
 		for _, q := range stmts {
-			res := tx.Exec(q.sql, q.args...)
+			res := st.db.WithContext(ctx).Exec(q.sql, q.args...)
 			if res.Error != nil {
 				return st.photoError(ctx, r, res.Error)
 			}
@@ -65,9 +64,9 @@ type statement struct {
 // turns on its row), insert the photo, its job and its event, and note
 // the leads of other photos with the same SHA-256 as possible duplicates.
 // The INSERTs are the ones GORM makes of the rows (a dry run: nothing is
-// sent), so that they name the same columns as AddPhoto, Enqueue and
-// AddEvent. With a guard (an SQL condition) every INSERT inserts only
-// where the guard holds: INSERT … SELECT <the values> FROM DUAL WHERE guard.
+// sent), so that they name the same columns as Enqueue and AddEvent.
+// With a guard (an SQL condition) every INSERT inserts only where the
+// guard holds: INSERT … SELECT <the values> FROM DUAL WHERE guard.
 func (s *LeadStore) photoStatements(r domain.PhotoRecord, guard string) ([]statement, error) {
 	greatest := "GREATEST"
 	if s.dialect == SQLite {

@@ -27,8 +27,8 @@ import (
 //     ix_leads_team (team_id, grid_id, …) narrows to exactly those;
 //
 // the union is ordered and cut again, and only then are the page's rows
-// read, by primary key. Counts per status come from lead_counts, kept by
-// triggers, when the filter is the scope with kinds and an assignee at
+// read, by primary key. Counts per status come from lead_counts (kept by
+// the store: counts.go), when the filter is the scope with kinds and an assignee at
 // most; otherwise from COUNT(*) over each half of the scope, grouped by
 // status.
 
@@ -80,11 +80,7 @@ func (s *LeadStore) restricted(q *gorm.DB, f domain.LeadFilter) *gorm.DB {
 		q = q.Where("reporter_id = ?", f.ReporterID)
 	}
 	if len(f.Kinds) > 0 {
-		kinds := make([]string, len(f.Kinds))
-		for i, k := range f.Kinds {
-			kinds[i] = string(k)
-		}
-		q = q.Where("kind IN ?", kinds)
+		q = q.Where("kind IN ?", kindStrings(f.Kinds))
 	}
 	if f.GridID != "" {
 		q = q.Where("grid_id = ?", f.GridID)
@@ -241,11 +237,7 @@ func (s *LeadStore) CountLeads(ctx context.Context, f domain.LeadFilter) (map[do
 				q = q.Where("grid_id = ?", f.GridID)
 			}
 			if len(f.Kinds) > 0 {
-				kinds := make([]string, len(f.Kinds))
-				for i, k := range f.Kinds {
-					kinds[i] = string(k)
-				}
-				q = q.Where("kind IN ?", kinds)
+				q = q.Where("kind IN ?", kindStrings(f.Kinds))
 			}
 			switch {
 			case f.Unassigned:
@@ -291,4 +283,13 @@ func (s *LeadStore) CountLeads(ctx context.Context, f domain.LeadFilter) (map[do
 		}
 	}
 	return out, nil
+}
+
+// kindStrings is kinds as the strings stored in the kind columns.
+func kindStrings(kinds []domain.LeadKind) []string {
+	out := make([]string, len(kinds))
+	for i, k := range kinds {
+		out[i] = string(k)
+	}
+	return out
 }
