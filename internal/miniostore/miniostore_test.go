@@ -5,8 +5,15 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -161,6 +168,124 @@ func TestSHA256IsTheS3Checksum(t *testing.T) {
 		}
 	}
 }
+
+// TestPutPayloadUnsignedWithChecksum checks how Put sends a body over
+// plain HTTP, through a proxy in front of MinIO: unsigned, with the
+// SHA-256 trailer (one hash pass, the trailer's; see Put), and that MinIO
+// refuses a body changed on the way, leaving no object.
+func TestPutPayloadUnsignedWithChecksum(t *testing.T) {
+	s3 := testenv.MinIO(t)
+	data := bytes.Repeat([]byte("payload "), 4096)
+	for _, tc := range []struct {
+		name    string
+		corrupt bool
+	}{
+		{"as sent", false},
+		{"a byte changed on the way", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := startProxy(t, s3.Endpoint, tc.corrupt)
+			proxied := s3
+			proxied.Endpoint = p.addr
+			s := open(t, proxied)
+			key := "proxied/" + strings.ReplaceAll(tc.name, " ", "-")
+			info, err := s.Put(t.Context(), key, bytes.NewReader(data), int64(len(data)), "text/plain")
+			hdr := p.put()
+			if hdr == nil {
+				t.Fatal("no PUT went through the proxy")
+			}
+			if got, want := hdr.Get("X-Amz-Content-Sha256"), "STREAMING-UNSIGNED-PAYLOAD-TRAILER"; got != want {
+				t.Errorf("X-Amz-Content-Sha256 = %q, want %q", got, want)
+			}
+			if got, want := strings.ToLower(hdr.Get("X-Amz-Trailer")), "x-amz-checksum-sha256"; got != want {
+				t.Errorf("X-Amz-Trailer = %q, want %q", got, want)
+			}
+			_, serr := rawClient(t, s3).StatObject(t.Context(), s3.Bucket, key, minio.StatObjectOptions{})
+			if tc.corrupt {
+				if err == nil {
+					t.Fatalf("Put of a changed body = %+v, want an error", info)
+				}
+				if minio.ToErrorResponse(serr).Code != "NoSuchKey" {
+					t.Errorf("after the refused Put, Stat: %v, want NoSuchKey", serr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum := sha256.Sum256(data)
+			if want := fmt.Sprintf("%x", sum); info.SHA256 != want {
+				t.Errorf("SHA256 = %s, want %s", info.SHA256, want)
+			}
+			if serr != nil {
+				t.Errorf("Stat after Put: %v", serr)
+			}
+		})
+	}
+}
+
+// proxy forwards to MinIO and keeps the headers of the last PUT; with
+// corrupt it flips one byte in the middle of every PUT body.
+type proxy struct {
+	addr string
+	mu   sync.Mutex
+	hdr  http.Header
+}
+
+func (p *proxy) put() http.Header {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.hdr
+}
+
+func startProxy(t *testing.T, endpoint string, corrupt bool) *proxy {
+	t.Helper()
+	p := &proxy{}
+	rp := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "http", Host: endpoint})
+	rp.ErrorLog = nil
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut {
+			p.mu.Lock()
+			p.hdr = r.Header.Clone()
+			p.mu.Unlock()
+			if corrupt && r.ContentLength > 0 {
+				r.Body = &flipReader{r: r.Body, at: r.ContentLength / 2}
+			}
+		}
+		rp.ServeHTTP(w, r)
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			t.Errorf("proxy: %v", err)
+		}
+	}()
+	t.Cleanup(func() { _ = srv.Close() })
+	p.addr = ln.Addr().String()
+	return p
+}
+
+// flipReader inverts the byte at offset at.
+type flipReader struct {
+	r   io.ReadCloser
+	at  int64
+	off int64
+}
+
+func (f *flipReader) Read(b []byte) (int, error) {
+	n, err := f.r.Read(b)
+	if i := f.at - f.off; i >= 0 && i < int64(n) {
+		b[i] ^= 0xFF
+	}
+	f.off += int64(n)
+	return n, err
+}
+
+func (f *flipReader) Close() error { return f.r.Close() }
 
 // TestForeignObject checks that an object written by another client without
 // a SHA-256 checksum reports an unknown digest, not a wrong one.
