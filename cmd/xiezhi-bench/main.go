@@ -1391,14 +1391,14 @@ func (p *photoLeads) next(ctx context.Context, w int) (string, error) {
 	return p.stock[w][0], nil
 }
 
-// measurePhotos alternates, -photo-rounds times, minio-go PutObject of
-// the photos straight to MinIO (with the server's options, then with
-// minio-go's defaults, for information) and the same photos through the
-// API with the worker stopped, in reverse order every other round so that
-// a drift of the machine (the page cache filling, MinIO's drive growing)
-// weighs on both sides alike; then one API window with the worker
-// running. The target compares the pooled API windows with the pooled
-// default-options windows (see report.targets).
+// measurePhotos alternates, -photo-rounds times, three windows: minio-go
+// PutObject of the photos straight to MinIO with the server's options
+// (for information), the same photos through the API with the worker
+// stopped, and PutObject with minio-go's default options (the target's
+// baseline, see report.targets), in reverse order every other round so
+// that a drift of the machine's speed weighs on all three alike; then one
+// API window with the worker running. The target compares the pooled
+// windows.
 func (b *bench) measurePhotos(ctx context.Context, a *apiEnv) error {
 	n := b.cfg.photoClients
 	size := int64(len(b.photo.data))
