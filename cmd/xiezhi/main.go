@@ -24,6 +24,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/zhengning-court/xiezhi/internal/domain"
@@ -112,7 +113,13 @@ func oneLine(err error) string {
 	msg := err.Error()
 	var de *domain.Error
 	if errors.As(err, &de) && de.Message != "" {
+		// The message without the code, and the cause when the message
+		// does not already end with it ("object store minio at …:
+		// connection refused").
 		msg = de.Message
+		if de.Err != nil && !strings.HasSuffix(msg, de.Err.Error()) {
+			msg += ": " + de.Err.Error()
+		}
 	}
 	b := []byte(msg)
 	for i, c := range b {

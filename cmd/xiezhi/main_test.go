@@ -55,7 +55,7 @@ func TestStartFailsInOneLine(t *testing.T) {
 		{"unreachable mysql", []string{"XIEZHI_DATABASE_URL=xiezhi:secret@tcp(" + dead + ")/xiezhi"}, 1,
 			"xiezhi: database mysql at " + dead + "/xiezhi: connection refused"},
 		{"unreachable minio", []string{"XIEZHI_S3_ENDPOINT=" + dead, "XIEZHI_S3_ACCESS_KEY=a", "XIEZHI_S3_SECRET_KEY=b"}, 1,
-			"xiezhi: object store minio at " + dead},
+			"xiezhi: object store minio at " + dead + ": connection refused"},
 		{"s3 without keys", []string{"XIEZHI_S3_ENDPOINT=" + dead}, 2,
 			"xiezhi: XIEZHI_S3_ENDPOINT is set: XIEZHI_S3_ACCESS_KEY and XIEZHI_S3_SECRET_KEY are required"},
 		{"bad duration", []string{"XIEZHI_READ_TIMEOUT=soon"}, 2,
