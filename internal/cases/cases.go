@@ -52,11 +52,28 @@ const (
 
 // mayRead lets the roles that manage cases, and those who audit them, read
 // cases and debtors (DESIGN §3: auditors read everything).
-func mayRead(a domain.Actor) error {
-	if a.Can(domain.ActCaseManage) || a.Can(domain.ActAuditRead) {
-		return nil
+func mayRead(a domain.Actor) error { return a.Authorize(domain.ActCaseRead) }
+
+// scoped reads one case or debtor with get and hides it, as ENotFound
+// naming what, when the actor does not see it.
+func scoped[T any](ctx context.Context, get func(context.Context, string) (T, error), sees func(T) bool, what, id string) (T, error) {
+	v, err := get(ctx, id)
+	if err != nil {
+		return v, err
 	}
-	return a.Authorize(domain.ActCaseManage)
+	if !sees(v) {
+		var zero T
+		return zero, domain.Errorf(domain.ENotFound, "%s %s", what, id)
+	}
+	return v, nil
+}
+
+// conflict explains an EConflict of the store with msg.
+func conflict(err error, msg string) error {
+	if domain.IsCode(err, domain.EConflict) {
+		return domain.Wrap(domain.EConflict, err, "%s", msg)
+	}
+	return err
 }
 
 // aad binds a sealed ID number to its debtor.
@@ -106,7 +123,7 @@ func (s *Service) CreateCase(ctx context.Context, a domain.Actor, in CaseInput) 
 		}
 		c.DebtorIDs = append(c.DebtorIDs, id)
 	}
-	if len(in.DebtorIDs) == 0 && !a.AllGrids {
+	if len(in.DebtorIDs) == 0 && !a.CountyScope() {
 		fields = append(fields, domain.FieldError{Field: "debtor_ids", Code: "required"})
 	}
 	if len(fields) > 0 {
@@ -135,12 +152,9 @@ func (s *Service) UpdateCase(ctx context.Context, a domain.Actor, id string, in 
 	}
 	var out domain.Case
 	err := s.tx.TransactAudited(ctx, func(st domain.AuditedStores) error {
-		c, err := st.Cases.GetCase(ctx, id)
+		c, err := scoped(ctx, st.Cases.GetCase, a.SeesCase, "case", id)
 		if err != nil {
 			return err
-		}
-		if !a.SeesCase(c) {
-			return domain.Errorf(domain.ENotFound, "case %s", id)
 		}
 		before := c
 		if fields := s.applyCase(&c, in, false); len(fields) > 0 {
@@ -219,26 +233,14 @@ func (s *Service) applyCase(c *domain.Case, in CaseInput, create bool) []domain.
 }
 
 // caseConflict names the field of a taken case number.
-func caseConflict(err error) error {
-	if domain.IsCode(err, domain.EConflict) {
-		return domain.Wrap(domain.EConflict, err, "case number taken")
-	}
-	return err
-}
+func caseConflict(err error) error { return conflict(err, "case number taken") }
 
 // Case returns one case. Errors: EForbidden, ENotFound (also out of scope).
 func (s *Service) Case(ctx context.Context, a domain.Actor, id string) (domain.Case, error) {
 	if err := mayRead(a); err != nil {
 		return domain.Case{}, err
 	}
-	c, err := s.cases.GetCase(ctx, id)
-	if err != nil {
-		return domain.Case{}, err
-	}
-	if !a.SeesCase(c) {
-		return domain.Case{}, domain.Errorf(domain.ENotFound, "case %s", id)
-	}
-	return c, nil
+	return scoped(ctx, s.cases.GetCase, a.SeesCase, "case", id)
 }
 
 // CaseQuery filters a case list.
@@ -265,9 +267,7 @@ func (s *Service) Cases(ctx context.Context, a domain.Actor, q CaseQuery) ([]dom
 		return nil, "", domain.Invalid(f...)
 	}
 	filter := domain.CaseFilter{Status: q.Status, Category: q.Category, DebtorID: q.DebtorID, Limit: q.Limit, Cursor: q.Cursor}
-	if !a.AllGrids {
-		filter.GridIDs = append([]string{}, a.GridIDs...)
-	}
+	filter.GridIDs = a.GridScope()
 	return s.cases.ListCases(ctx, filter)
 }
 
@@ -283,12 +283,9 @@ func (s *Service) LinkDebtor(ctx context.Context, a domain.Actor, caseID, debtor
 	}
 	var out domain.Case
 	err := s.tx.TransactAudited(ctx, func(st domain.AuditedStores) error {
-		c, err := st.Cases.GetCase(ctx, caseID)
+		c, err := scoped(ctx, st.Cases.GetCase, a.SeesCase, "case", caseID)
 		if err != nil {
 			return err
-		}
-		if !a.SeesCase(c) {
-			return domain.Errorf(domain.ENotFound, "case %s", caseID)
 		}
 		if version > 0 && c.Version != version {
 			return domain.Errorf(domain.EPrecondition, "case %s is at version %d", caseID, c.Version)
@@ -357,12 +354,9 @@ func (s *Service) UpdateDebtor(ctx context.Context, a domain.Actor, id string, i
 	}
 	var out domain.Debtor
 	err := s.tx.TransactAudited(ctx, func(st domain.AuditedStores) error {
-		d, err := st.Cases.GetDebtor(ctx, id)
+		d, err := scoped(ctx, st.Cases.GetDebtor, a.SeesDebtor, "debtor", id)
 		if err != nil {
 			return err
-		}
-		if !a.SeesDebtor(d) {
-			return domain.Errorf(domain.ENotFound, "debtor %s", id)
 		}
 		before := d
 		if err := s.applyDebtor(ctx, a, &d, in, false); err != nil {
@@ -454,7 +448,7 @@ func (s *Service) applyDebtor(ctx context.Context, a domain.Actor, d *domain.Deb
 		default:
 			d.VillageID, d.GridID = v.ID, v.GridID
 		}
-	case (in.VillageID != nil || create) && !a.AllGrids:
+	case (in.VillageID != nil || create) && !a.CountyScope():
 		// Officers keep sight of a debtor through its village.
 		bad("village_id", "required")
 	case in.VillageID != nil:
@@ -467,12 +461,7 @@ func (s *Service) applyDebtor(ctx context.Context, a domain.Actor, d *domain.Deb
 }
 
 // debtorConflict explains a taken ID number.
-func debtorConflict(err error) error {
-	if domain.IsCode(err, domain.EConflict) {
-		return domain.Wrap(domain.EConflict, err, "a debtor with this ID number exists")
-	}
-	return err
-}
+func debtorConflict(err error) error { return conflict(err, "a debtor with this ID number exists") }
 
 // Debtor returns one debtor. Errors: EForbidden, ENotFound (also out of
 // scope).
@@ -480,14 +469,7 @@ func (s *Service) Debtor(ctx context.Context, a domain.Actor, id string) (domain
 	if err := mayRead(a); err != nil {
 		return domain.Debtor{}, err
 	}
-	d, err := s.cases.GetDebtor(ctx, id)
-	if err != nil {
-		return domain.Debtor{}, err
-	}
-	if !a.SeesDebtor(d) {
-		return domain.Debtor{}, domain.Errorf(domain.ENotFound, "debtor %s", id)
-	}
-	return d, nil
+	return scoped(ctx, s.cases.GetDebtor, a.SeesDebtor, "debtor", id)
 }
 
 // DebtorQuery filters a debtor list.
@@ -514,9 +496,7 @@ func (s *Service) Debtors(ctx context.Context, a domain.Actor, q DebtorQuery) ([
 		}
 		f.IDIndex = s.sealer.Index(norm)
 	}
-	if !a.AllGrids {
-		f.GridIDs = append([]string{}, a.GridIDs...)
-	}
+	f.GridIDs = a.GridScope()
 	return s.cases.ListDebtors(ctx, f)
 }
 
@@ -539,12 +519,9 @@ func (s *Service) Unmask(ctx context.Context, a domain.Actor, id, reason string)
 	}
 	var number string
 	err := s.tx.TransactAudited(ctx, func(st domain.AuditedStores) error {
-		d, err := st.Cases.GetDebtor(ctx, id)
+		d, err := scoped(ctx, st.Cases.GetDebtor, a.SeesDebtor, "debtor", id)
 		if err != nil {
 			return err
-		}
-		if !a.SeesDebtor(d) {
-			return domain.Errorf(domain.ENotFound, "debtor %s", id)
 		}
 		if len(d.IDCipher) == 0 {
 			return domain.Errorf(domain.ENotFound, "debtor %s has no ID number on record", id)

@@ -133,16 +133,6 @@ func (l Lead) Overdue(now time.Time) bool {
 	return !l.DueAt.IsZero() && now.After(l.DueAt) && l.Status == LeadAccepted
 }
 
-// SeesLead reports whether the actor may see the lead: the reporter, or a
-// role that reads leads with the lead's grid in scope or the lead in their
-// team's queue (the county queue holds other grids' leads).
-func (a Actor) SeesLead(l Lead) bool {
-	if l.ReporterID == a.UserID {
-		return true
-	}
-	return a.Can(ActLeadReadAll) && (a.SeesGrid(l.GridID) || a.TeamID != "" && l.TeamID == a.TeamID)
-}
-
 // Duplicate reasons.
 const (
 	DupSameDebtorKind = "same_debtor_kind"
@@ -299,25 +289,6 @@ type Case struct {
 	GridIDs            []string // grids of the debtors' villages, filled on reads: the case's scope
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
-}
-
-// SeesDebtor reports whether the debtor is in the actor's scope: the grid
-// of the debtor's village (a debtor without a village only for roles that
-// see every grid).
-func (a Actor) SeesDebtor(d Debtor) bool { return a.SeesGrid(d.GridID) }
-
-// SeesCase reports whether the case is in the actor's scope: one of its
-// debtors lives in a grid the actor sees.
-func (a Actor) SeesCase(c Case) bool {
-	if a.AllGrids {
-		return true
-	}
-	for _, g := range c.GridIDs {
-		if a.SeesGrid(g) {
-			return true
-		}
-	}
-	return false
 }
 
 // CaseFilter selects cases for a list, newest first.

@@ -25,42 +25,18 @@ var reporterMoves = map[[2]LeadStatus]bool{
 // CanTransition reports whether the lifecycle allows from → to at all.
 func CanTransition(from, to LeadStatus) bool { return slices.Contains(transitions[from], to) }
 
-// TriageMoves returns the statuses the enforcement team may move a lead to
-// from its status, given the caller's role and whether they are its
-// assignee: the answer a 409 names as allowed.
+// TriageMoves returns the statuses a role may move a lead to from its
+// status, given whether the caller is its assignee: Actor.Moves for a
+// caller known only by role.
 func TriageMoves(from LeadStatus, role Role, assignee bool) []LeadStatus {
-	var out []LeadStatus
-	for _, to := range transitions[from] {
-		if reporterMoves[[2]LeadStatus{from, to}] {
-			continue
-		}
-		if MayTriage(from, to, role, assignee) {
-			out = append(out, to)
-		}
-	}
-	return out
+	return Actor{Role: role}.moves(from, assignee)
 }
 
-// MayTriage decides who moves a lead: any officer, grid lead or admin of
-// its grid takes it from the queue (accept, ask, reject, mark duplicate);
-// from acceptance on, the assignee or a grid lead (or admin) carries it
-// through; only a grid lead reopens a closed lead.
+// MayTriage reports whether a role may move a lead from → to, given
+// whether the caller is its assignee: Actor.MayMove for a caller known only
+// by role.
 func MayTriage(from, to LeadStatus, role Role, assignee bool) bool {
-	if !CanTransition(from, to) || reporterMoves[[2]LeadStatus{from, to}] {
-		return false
-	}
-	switch role {
-	case RoleOfficer, RoleGridLead, RoleAdmin:
-	default:
-		return false
-	}
-	switch from {
-	case LeadSubmitted, LeadNeedsInfo:
-		return true
-	case LeadClosed:
-		return role == RoleGridLead
-	}
-	return assignee || role == RoleGridLead || role == RoleAdmin
+	return Actor{Role: role}.mayMove(from, to, assignee)
 }
 
 // Rejection reasons (DESIGN §2).

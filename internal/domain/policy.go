@@ -21,7 +21,7 @@ type Actor struct {
 }
 
 // Action is something a role may or may not do at all. Whether the actor may
-// do it to one particular resource is the scope check (SeesGrid).
+// do it to one particular resource is the scope check (scope.go).
 type Action string
 
 // The actions of the policy. Keep the table in policy below complete: an
@@ -41,9 +41,12 @@ const (
 	ActLeadTriage     Action = "lead.triage"     // move leads of grids in scope through the lifecycle
 	ActLeadReroute    Action = "lead.reroute"    // re-route a lead to another grid
 	ActLeadReopen     Action = "lead.reopen"     // reopen a closed lead
+	ActLeadDirect     Action = "lead.direct"     // assign leads to others, take them from their assignee, carry leads one is not assigned
+	ActLeadAnyVillage Action = "lead.anyvillage" // report a lead for a village outside one's own grid
 	ActLeadReadAll    Action = "lead.read"       // read leads of grids in scope (not only one's own)
 	ActDebtorUnmask   Action = "debtor.unmask"   // see a full ID number, with a logged reason
 	ActCaseManage     Action = "case.manage"     // create and edit cases and debtors
+	ActCaseRead       Action = "case.read"       // read cases and debtors of grids in scope
 )
 
 // policy is the one table of who may do what (DESIGN §3). Deny by default.
@@ -62,9 +65,12 @@ var policy = map[Action][]Role{
 	ActLeadTriage:     {RoleOfficer, RoleGridLead, RoleAdmin},
 	ActLeadReroute:    {RoleGridLead, RoleAdmin},
 	ActLeadReopen:     {RoleGridLead},
+	ActLeadDirect:     {RoleGridLead, RoleAdmin},
+	ActLeadAnyVillage: {RoleOfficer, RoleGridLead},
 	ActLeadReadAll:    {RoleOfficer, RoleGridLead, RoleAdmin, RoleAuditor},
 	ActDebtorUnmask:   {RoleOfficer, RoleGridLead, RoleAdmin},
 	ActCaseManage:     {RoleOfficer, RoleGridLead, RoleAdmin},
+	ActCaseRead:       {RoleOfficer, RoleGridLead, RoleAdmin, RoleAuditor}, // auditors read everything
 }
 
 // Can reports whether the actor's role may do act at all.
@@ -77,19 +83,4 @@ func (a Actor) Authorize(act Action) error {
 		return nil
 	}
 	return Errorf(EForbidden, "role %q may not %s", a.Role, act)
-}
-
-// SeesGrid reports whether the grid is in the actor's scope.
-func (a Actor) SeesGrid(gridID string) bool {
-	return a.AllGrids || (gridID != "" && slices.Contains(a.GridIDs, gridID))
-}
-
-// InScope returns ENotFound, naming what was asked for, when the resource's
-// grid is outside the actor's scope: out-of-scope resources must look the
-// same as missing ones (no existence oracle).
-func (a Actor) InScope(gridID, what, id string) error {
-	if a.SeesGrid(gridID) {
-		return nil
-	}
-	return Errorf(ENotFound, "%s %s", what, id)
 }

@@ -22,9 +22,12 @@ func TestPolicyMatrix(t *testing.T) {
 		ActLeadTriage:     "-OGD-",
 		ActLeadReroute:    "--GD-",
 		ActLeadReopen:     "--G--",
+		ActLeadDirect:     "--GD-",
+		ActLeadAnyVillage: "-OG--",
 		ActLeadReadAll:    "-OGDU",
 		ActDebtorUnmask:   "-OGD-",
 		ActCaseManage:     "-OGD-",
+		ActCaseRead:       "-OGDU",
 	}
 	if len(want) != len(policy) {
 		t.Fatalf("the test covers %d actions, the policy has %d", len(want), len(policy))

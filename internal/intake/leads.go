@@ -18,7 +18,7 @@ type LeadView struct {
 }
 
 func (s *Service) view(ctx context.Context, a domain.Actor, l domain.Lead) (LeadView, error) {
-	v := LeadView{Lead: l, Officer: a.Can(domain.ActLeadReadAll), Now: s.now()}
+	v := LeadView{Lead: l, Officer: a.SeesTriage(), Now: s.now()}
 	if v.Officer {
 		d, err := s.leads.Duplicates(ctx, l.ID)
 		if err != nil {
@@ -77,7 +77,7 @@ func (s *Service) Leads(ctx context.Context, a domain.Actor, q Query) ([]LeadVie
 	if err != nil {
 		return nil, "", nil, err
 	}
-	officer := a.Can(domain.ActLeadReadAll)
+	officer := a.SeesTriage()
 	var dups map[string][]domain.PossibleDuplicate
 	if officer { // one query for the page, not one per lead
 		ids := make([]string, len(leads))
@@ -122,10 +122,10 @@ func (s *Service) filter(ctx context.Context, a domain.Actor, q Query) (domain.L
 	now := s.now()
 	f := domain.LeadFilter{Statuses: q.Statuses, Kinds: q.Kinds, From: q.From, To: q.To, Overdue: q.Overdue, Flagged: q.Flagged,
 		Text: q.Text, Now: now, Limit: q.Limit, Cursor: q.Cursor}
-	if a.Can(domain.ActLeadReadAll) {
+	if a.SeesTriage() {
 		f.Queue = true
-		if !a.AllGrids {
-			f.GridIDs, f.TeamID = append([]string{}, a.GridIDs...), a.TeamID
+		if !a.CountyScope() {
+			f.GridIDs, f.TeamID = a.GridScope(), a.TeamID
 		}
 		if q.GridID != "" {
 			if err := a.InScope(q.GridID, "grid", q.GridID); err != nil {
@@ -164,7 +164,7 @@ func (s *Service) Events(ctx context.Context, a domain.Actor, id string) ([]doma
 	if err != nil {
 		return nil, err
 	}
-	return s.leads.Events(ctx, l.ID, !a.Can(domain.ActLeadReadAll))
+	return s.leads.Events(ctx, l.ID, !a.SeesTriage())
 }
 
 // transition moves the reporter's own lead from one of the allowed

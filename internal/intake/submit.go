@@ -357,7 +357,7 @@ func (s *Service) validate(ctx context.Context, a domain.Actor, in SubmitInput, 
 			bad("village_id", "invalid")
 		case err != nil:
 			return l, err
-		case a.Role == domain.RoleAssistant && !a.SeesGrid(v.GridID):
+		case !a.MayReportIn(v.GridID):
 			bad("village_id", "not_allowed")
 		default:
 			l.VillageID, l.GridID = v.ID, v.GridID

@@ -31,22 +31,11 @@ func (s *Service) Assign(ctx context.Context, a domain.Actor, leadID, assigneeID
 }
 
 func (s *Service) assign(ctx context.Context, st domain.Stores, a domain.Actor, leadID, assigneeID string, version int) (domain.Lead, error) {
-	l, err := st.Leads.GetLead(ctx, leadID)
+	l, err := openLead(ctx, st, a, leadID, version)
 	if err != nil {
 		return domain.Lead{}, err
 	}
-	if !a.SeesGrid(l.GridID) && !(a.TeamID != "" && l.TeamID == a.TeamID) {
-		return domain.Lead{}, domain.Errorf(domain.ENotFound, "lead %s", leadID)
-	}
-	if version > 0 && l.Version != version {
-		return domain.Lead{}, domain.Errorf(domain.EPrecondition, "lead %s is at version %d", leadID, l.Version)
-	}
-	if !l.Status.Open() {
-		return domain.Lead{}, domain.Errorf(domain.EConflict, "lead %s is %s", leadID, l.Status)
-	}
-	lead := a.Role == domain.RoleGridLead || a.Role == domain.RoleAdmin
-	selfTake := assigneeID == a.UserID && l.AssigneeID == ""
-	if !lead && !selfTake {
+	if !a.MayAssign(l, assigneeID) {
 		return domain.Lead{}, domain.Errorf(domain.EForbidden, "only a grid lead assigns lead %s to others", leadID)
 	}
 	if code := s.checkAssignee(ctx, st, &l, assigneeID); code != "" {
@@ -67,6 +56,34 @@ func (s *Service) assign(ctx context.Context, st domain.Stores, a domain.Actor, 
 	}
 	return out, st.Leads.AddEvent(ctx, domain.LeadEvent{ID: s.newID(), LeadID: l.ID, ActorID: a.UserID, ActorRole: a.Role,
 		Type: "assigned", Note: note, Public: false, At: l.UpdatedAt})
+}
+
+// openLead reads an open lead the actor works on (WorksOnLead) at version
+// (0: any). Errors: ENotFound (also out of scope), EPrecondition,
+// EConflict (an ended lead).
+func openLead(ctx context.Context, st domain.Stores, a domain.Actor, leadID string, version int) (domain.Lead, error) {
+	l, err := st.Leads.GetLead(ctx, leadID)
+	if err != nil {
+		return domain.Lead{}, err
+	}
+	if !a.WorksOnLead(l) {
+		return domain.Lead{}, domain.Errorf(domain.ENotFound, "lead %s", leadID)
+	}
+	if err := checkVersion(l, version); err != nil {
+		return domain.Lead{}, err
+	}
+	if !l.Status.Open() {
+		return domain.Lead{}, domain.Errorf(domain.EConflict, "lead %s is %s", leadID, l.Status)
+	}
+	return l, nil
+}
+
+// checkVersion is EPrecondition when version (0: any) is not the lead's.
+func checkVersion(l domain.Lead, version int) error {
+	if version > 0 && l.Version != version {
+		return domain.Errorf(domain.EPrecondition, "lead %s is at version %d", l.ID, l.Version)
+	}
+	return nil
 }
 
 // BulkResult is the outcome of one lead of a bulk assignment.
@@ -134,18 +151,9 @@ func (s *Service) Reroute(ctx context.Context, a domain.Actor, leadID, gridID, n
 	}
 	var out domain.Lead
 	err := s.tx.Transact(ctx, func(st domain.Stores) error {
-		l, err := st.Leads.GetLead(ctx, leadID)
+		l, err := openLead(ctx, st, a, leadID, version)
 		if err != nil {
 			return err
-		}
-		if !a.SeesGrid(l.GridID) && !(a.TeamID != "" && l.TeamID == a.TeamID) {
-			return domain.Errorf(domain.ENotFound, "lead %s", leadID)
-		}
-		if version > 0 && l.Version != version {
-			return domain.Errorf(domain.EPrecondition, "lead %s is at version %d", leadID, l.Version)
-		}
-		if !l.Status.Open() {
-			return domain.Errorf(domain.EConflict, "lead %s is %s", leadID, l.Status)
 		}
 		if gridID == l.GridID {
 			return domain.Invalid(domain.FieldError{Field: "grid_id", Code: "same_grid"})
@@ -201,18 +209,9 @@ func (s *Service) Link(ctx context.Context, a domain.Actor, leadID, caseNumber, 
 	}
 	var out domain.Lead
 	err := s.tx.Transact(ctx, func(st domain.Stores) error {
-		l, err := st.Leads.GetLead(ctx, leadID)
+		l, err := openLead(ctx, st, a, leadID, version)
 		if err != nil {
 			return err
-		}
-		if !a.SeesGrid(l.GridID) && !(a.TeamID != "" && l.TeamID == a.TeamID) {
-			return domain.Errorf(domain.ENotFound, "lead %s", leadID)
-		}
-		if version > 0 && l.Version != version {
-			return domain.Errorf(domain.EPrecondition, "lead %s is at version %d", leadID, l.Version)
-		}
-		if !l.Status.Open() {
-			return domain.Errorf(domain.EConflict, "lead %s is %s", leadID, l.Status)
 		}
 		var f []domain.FieldError
 		green := false

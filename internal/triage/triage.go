@@ -84,19 +84,18 @@ func (s *Service) Move(ctx context.Context, a domain.Actor, leadID string, t Tra
 		if err != nil {
 			return err
 		}
-		if !a.SeesLead(l) || l.ReporterID == a.UserID && !a.SeesGrid(l.GridID) {
+		if !a.MovesLead(l) {
 			return domain.Errorf(domain.ENotFound, "lead %s", leadID)
 		}
-		if version > 0 && l.Version != version {
-			return domain.Errorf(domain.EPrecondition, "lead %s is at version %d", leadID, l.Version)
+		if err := checkVersion(l, version); err != nil {
+			return err
 		}
-		assignee := l.AssigneeID != "" && l.AssigneeID == a.UserID
-		if !domain.MayTriage(l.Status, t.To, a.Role, assignee) {
+		if !a.MayMove(l, t.To) {
 			if domain.CanTransition(l.Status, t.To) && !slices.Contains([]domain.LeadStatus{domain.LeadWithdrawn, domain.LeadSubmitted}, t.To) {
 				return domain.Errorf(domain.EForbidden, "only the assignee or a grid lead moves lead %s from %s", leadID, l.Status)
 			}
 			return &IllegalError{Err: domain.Errorf(domain.EConflict, "lead %s cannot go from %s to %s", leadID, l.Status, t.To),
-				Allowed: domain.TriageMoves(l.Status, a.Role, assignee)}
+				Allowed: a.Moves(l)}
 		}
 		now := s.now().UTC()
 		if err := s.apply(ctx, st, a, &l, t, now); err != nil {
@@ -285,7 +284,7 @@ func (s *Service) Comment(ctx context.Context, a domain.Actor, leadID, text stri
 	if err != nil {
 		return domain.LeadEvent{}, err
 	}
-	if !a.SeesGrid(l.GridID) && !(a.TeamID != "" && l.TeamID == a.TeamID) {
+	if !a.WorksOnLead(l) {
 		return domain.LeadEvent{}, domain.Errorf(domain.ENotFound, "lead %s", leadID)
 	}
 	e := domain.LeadEvent{ID: s.newID(), LeadID: l.ID, ActorID: a.UserID, ActorRole: a.Role, Type: "comment", Note: text, Public: public, At: s.now().UTC()}
