@@ -2,14 +2,10 @@ package intake
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"regexp"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/zhengning-court/xiezhi/internal/domain"
 )
@@ -226,149 +222,6 @@ func (s *Service) existing(ctx context.Context, a domain.Actor, id, hash string,
 	return Result{Lead: l, Status: http.StatusOK, Body: body}, true, err
 }
 
-// validate checks every field at once and builds the lead.
-func (s *Service) validate(ctx context.Context, a domain.Actor, in SubmitInput, now time.Time) (domain.Lead, error) {
-	var f []domain.FieldError
-	bad := func(field, code string, params ...any) {
-		fe := domain.FieldError{Field: field, Code: code}
-		if len(params) == 2 {
-			fe.Params = map[string]any{params[0].(string): params[1]}
-		}
-		f = append(f, fe)
-	}
-	l := domain.Lead{ID: in.ID, ReporterID: a.UserID, Status: domain.LeadSubmitted, ReceivedAt: now, CreatedAt: now, UpdatedAt: now, Version: 1}
-	if l.ID == "" {
-		l.ID = s.newID()
-	} else if !isUUID(in.ID) {
-		bad("id", "invalid")
-	}
-	l.Kind = domain.LeadKind(in.Kind)
-	if !l.Kind.Valid() {
-		bad("kind", "invalid")
-	}
-	if in.Description == nil {
-		bad("description", "required")
-	} else {
-		l.Description = strings.TrimSpace(*in.Description)
-		if utf8.RuneCountInString(l.Description) > 2000 {
-			bad("description", "too_long", "max", 2000)
-		}
-	}
-	if l.DebtorName = strings.TrimSpace(in.DebtorName); utf8.RuneCountInString(l.DebtorName) > 64 {
-		bad("debtor_name", "too_long", "max", 64)
-	}
-	if in.DebtorID != "" {
-		d, err := s.cases.GetDebtor(ctx, in.DebtorID)
-		switch {
-		case domain.IsCode(err, domain.ENotFound):
-			bad("debtor_id", "invalid")
-		case err != nil:
-			return l, err
-		default:
-			l.DebtorID = d.ID
-			if l.DebtorName == "" {
-				l.DebtorName = d.Name
-			}
-		}
-	}
-	if in.CaseNumber != "" {
-		cn, err := domain.ParseCaseNumber(in.CaseNumber, now)
-		var de *domain.Error
-		switch {
-		case errors.As(err, &de) && len(de.Fields) > 0:
-			f = append(f, de.Fields...)
-		case err != nil:
-			bad("case_number", "invalid")
-		default:
-			l.CaseNumber = cn.Canonical()
-		}
-	}
-	if loc := in.Location; loc != nil {
-		l.Location = &domain.Location{CRS: domain.CRS(loc.CRS)}
-		switch {
-		case loc.Lat == nil:
-			bad("location.lat", "required")
-		case math.IsNaN(*loc.Lat) || *loc.Lat < -90 || *loc.Lat > 90:
-			bad("location.lat", "out_of_range")
-		default:
-			l.Location.Lat = *loc.Lat
-		}
-		switch {
-		case loc.Lng == nil:
-			bad("location.lng", "required")
-		case math.IsNaN(*loc.Lng) || *loc.Lng < -180 || *loc.Lng > 180:
-			bad("location.lng", "out_of_range")
-		default:
-			l.Location.Lng = *loc.Lng
-		}
-		if loc.AccuracyM != nil {
-			if math.IsNaN(*loc.AccuracyM) || *loc.AccuracyM < 0 || *loc.AccuracyM > 1e6 {
-				bad("location.accuracy_m", "out_of_range")
-			} else {
-				l.Location.AccuracyM = *loc.AccuracyM
-			}
-		}
-		switch l.Location.CRS {
-		case "":
-			l.Location.CRS = domain.WGS84
-		case domain.WGS84, domain.GCJ02:
-		default:
-			bad("location.crs", "invalid")
-		}
-	}
-	if in.CapturedAt != "" {
-		t, err := time.Parse(time.RFC3339Nano, in.CapturedAt)
-		switch {
-		case err != nil:
-			bad("captured_at", "invalid")
-		case t.After(now.Add(5 * time.Minute)): // phone clocks drift a little
-			bad("captured_at", "in_future")
-		default:
-			l.CapturedAt = t.UTC()
-		}
-	}
-	if in.PhotosExpected != nil {
-		if *in.PhotosExpected < 0 || *in.PhotosExpected > s.cfg.MaxPhotos {
-			bad("photos_expected", "out_of_range")
-		} else {
-			l.PhotosExpected = *in.PhotosExpected
-		}
-	}
-	if l.Kind.Valid() {
-		details, fields := domain.ValidateLeadDetails(l.Kind, in.Details)
-		f = append(f, fields...)
-		l.Details = details
-		if p, ok := details["plate"].(string); ok && l.Kind == domain.KindVehicle {
-			l.Plate = p
-		}
-	}
-	// The village: an assistant's own by default; an assistant may report
-	// only for villages of their own grid, officers for any.
-	vid := in.VillageID
-	if vid == "" {
-		vid = a.VillageID
-	}
-	if vid == "" {
-		bad("village_id", "required")
-	} else {
-		v, err := s.village(ctx, vid)
-		switch {
-		case domain.IsCode(err, domain.ENotFound):
-			bad("village_id", "invalid")
-		case err != nil:
-			return l, err
-		case !a.MayReportIn(v.GridID):
-			bad("village_id", "not_allowed")
-		default:
-			l.VillageID, l.GridID = v.ID, v.GridID
-		}
-	}
-	if len(f) > 0 {
-		return l, domain.Invalid(f...)
-	}
-	return l, nil
-}
-
 // route puts the lead in the queue of the team serving its grid, or the
 // county queue when none does; sets its priority and location flag.
 func (s *Service) route(ctx context.Context, l *domain.Lead) error {
@@ -430,12 +283,6 @@ func (s *Service) findDuplicates(ctx context.Context, leads domain.LeadStore, l 
 	}
 	return out, nil
 }
-
-var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-
-// isUUID accepts lower-case canonical UUIDs (any version): the ids the
-// client chooses become object keys, which are lower-case.
-func isUUID(s string) bool { return uuidPattern.MatchString(s) }
 
 // teamsTTL is how long the routing table is reused: teams change a few times
 // a year, leads arrive many times a minute.
