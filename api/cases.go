@@ -44,8 +44,8 @@ func toCaseJSON(c domain.Case) caseJSON {
 	if ids == nil {
 		ids = []string{}
 	}
-	return caseJSON{ID: c.ID, CaseNumber: c.Number, Category: c.Category, GreenChannel: c.Category == domain.CaseLivelihood,
-		Status: c.Status, AmountDueFen: c.AmountDueFen, AmountRecoveredFen: c.AmountRecoveredFen, DebtorIDs: ids,
+	return caseJSON{ID: c.ID, CaseNumber: c.Number, Category: string(c.Category), GreenChannel: c.Category.GreenChannel(),
+		Status: string(c.Status), AmountDueFen: c.AmountDueFen, AmountRecoveredFen: c.AmountRecoveredFen, DebtorIDs: ids,
 		CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC()}
 }
 
@@ -81,12 +81,12 @@ func pageQuery(c *gin.Context, fields *[]domain.FieldError) (int, string) {
 }
 
 type caseInputJSON struct {
-	CaseNumber         *string  `json:"case_number"`
-	Category           *string  `json:"category"`
-	Status             *string  `json:"status"`
-	AmountDueFen       *int64   `json:"amount_due_fen"`
-	AmountRecoveredFen *int64   `json:"amount_recovered_fen"`
-	DebtorIDs          []string `json:"debtor_ids"`
+	CaseNumber         *string              `json:"case_number"`
+	Category           *domain.CaseCategory `json:"category"`
+	Status             *domain.CaseStatus   `json:"status"`
+	AmountDueFen       *int64               `json:"amount_due_fen"`
+	AmountRecoveredFen *int64               `json:"amount_recovered_fen"`
+	DebtorIDs          []string             `json:"debtor_ids"`
 }
 
 func (in caseInputJSON) input() cases.CaseInput {
@@ -102,8 +102,8 @@ func (h *handlers) listCases(c *gin.Context) {
 		renderProblem(c, domain.Invalid(fields...))
 		return
 	}
-	list, next, err := h.o.Cases.Cases(c.Request.Context(), actor(c), cases.CaseQuery{Status: c.Query("status"),
-		Category: c.Query("category"), DebtorID: c.Query("debtor_id"), Limit: limit, Cursor: cursor})
+	list, next, err := h.o.Cases.Cases(c.Request.Context(), actor(c), cases.CaseQuery{Status: domain.CaseStatus(c.Query("status")),
+		Category: domain.CaseCategory(c.Query("category")), DebtorID: c.Query("debtor_id"), Limit: limit, Cursor: cursor})
 	if err != nil {
 		renderProblem(c, err)
 		return

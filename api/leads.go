@@ -107,8 +107,8 @@ func toLeadJSON(v intake.LeadView) leadJSON {
 			dups[i] = duplicateJSON{LeadID: d.LeadID, Ref: d.Ref, Reason: d.Reason}
 		}
 		j.PossibleDuplicates = &dups
-		o := &officerLeadJSON{AssigneeID: optional(l.AssigneeID), Overdue: l.Overdue(v.Now), RejectReason: optional(l.RejectReason),
-			DuplicateOf: optional(l.DuplicateOf), Measure: optional(l.Measure), MeasureDate: optional(l.MeasureDate),
+		o := &officerLeadJSON{AssigneeID: optional(l.AssigneeID), Overdue: l.Overdue(v.Now), RejectReason: optional(string(l.RejectReason)),
+			DuplicateOf: optional(l.DuplicateOf), Measure: optional(string(l.Measure)), MeasureDate: optional(l.MeasureDate),
 			Outcome: optional(l.Outcome), AmountRecoveredFen: l.AmountRecoveredFen}
 		if !l.DueAt.IsZero() {
 			d := l.DueAt.UTC()

@@ -182,7 +182,7 @@ func TestQueueAgreesWithReference(t *testing.T) {
 					}
 					slices.SortFunc(want, func(a, b domain.Lead) int {
 						if a.Priority != b.Priority {
-							return a.Priority - b.Priority
+							return int(a.Priority - b.Priority)
 						}
 						if c := a.ReceivedAt.Compare(b.ReceivedAt); c != 0 {
 							return c

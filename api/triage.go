@@ -29,8 +29,8 @@ func (h *handlers) transitionLead(c *gin.Context) {
 		return
 	}
 	l, err := h.o.Triage.Move(c.Request.Context(), actor(c), c.Param("lead_id"), triage.Transition{
-		To: domain.LeadStatus(in.To), AssigneeID: in.AssigneeID, Note: in.Note, PublicNote: in.PublicNote, ReasonCode: in.ReasonCode,
-		DuplicateOf: in.DuplicateOf, Measure: in.Measure, MeasureDate: in.MeasureDate, Outcome: in.Outcome, AmountRecoveredFen: in.AmountRecoveredFen,
+		To: domain.LeadStatus(in.To), AssigneeID: in.AssigneeID, Note: in.Note, PublicNote: in.PublicNote, ReasonCode: domain.RejectReason(in.ReasonCode),
+		DuplicateOf: in.DuplicateOf, Measure: domain.Measure(in.Measure), MeasureDate: in.MeasureDate, Outcome: in.Outcome, AmountRecoveredFen: in.AmountRecoveredFen,
 	}, version)
 	var illegal *triage.IllegalError
 	if errors.As(err, &illegal) {

@@ -1073,7 +1073,7 @@ func (b *bench) leadsBaseline(ctx context.Context) (*result, error) {
 			now := time.Now().UTC()
 			pl := in.Details["plate"].(string)
 			l := rawLead{ID: in.ID, ReporterID: r.id, GridID: r.grid, VillageID: r.village, TeamID: &r.team,
-				Kind: in.Kind, Status: submitted, Priority: domain.PriorityUrgent, Description: in.Description,
+				Kind: in.Kind, Status: submitted, Priority: int(domain.PriorityUrgent), Description: in.Description,
 				Lat: &in.Location.Lat, Lng: &in.Location.Lng, AccuracyM: &in.Location.AccuracyM, Crs: &in.Location.CRS,
 				CapturedAt: &captured, ReceivedAt: now, Details: string(details), Plate: &pl, PhotosExpected: in.PhotosExpected,
 				ContentHash: hex.EncodeToString(sum[:]), Version: 1, CreatedAt: now, UpdatedAt: now}

@@ -91,8 +91,8 @@ func record(ctx context.Context, st domain.AuditedStores, a domain.Actor, action
 // CaseInput is a new case, or the changes to one (nil: keep).
 type CaseInput struct {
 	Number             *string
-	Category           *string
-	Status             *string
+	Category           *domain.CaseCategory
+	Status             *domain.CaseStatus
 	AmountDueFen       *int64
 	AmountRecoveredFen *int64
 	DebtorIDs          []string // creation only
@@ -206,13 +206,13 @@ func (s *Service) applyCase(c *domain.Case, in CaseInput, create bool) []domain.
 		f = append(f, domain.FieldError{Field: domain.CaseNumberField, Code: "required"})
 	}
 	if in.Category != nil {
-		if !domain.ValidCaseCategory(*in.Category) {
+		if !in.Category.Valid() {
 			f = append(f, domain.FieldError{Field: "category", Code: "invalid"})
 		}
 		c.Category = *in.Category
 	}
 	if in.Status != nil {
-		if !domain.ValidCaseStatus(*in.Status) {
+		if !in.Status.Valid() {
 			f = append(f, domain.FieldError{Field: "status", Code: "invalid"})
 		}
 		c.Status = *in.Status
@@ -245,9 +245,11 @@ func (s *Service) Case(ctx context.Context, a domain.Actor, id string) (domain.C
 
 // CaseQuery filters a case list.
 type CaseQuery struct {
-	Status, Category, DebtorID string
-	Limit                      int
-	Cursor                     string
+	Status   domain.CaseStatus   // "": any
+	Category domain.CaseCategory // "": any
+	DebtorID string
+	Limit    int
+	Cursor   string
 }
 
 // Cases returns a page of the cases in the actor's scope, newest first.
@@ -257,10 +259,10 @@ func (s *Service) Cases(ctx context.Context, a domain.Actor, q CaseQuery) ([]dom
 		return nil, "", err
 	}
 	var f []domain.FieldError
-	if q.Status != "" && !domain.ValidCaseStatus(q.Status) {
+	if q.Status != "" && !q.Status.Valid() {
 		f = append(f, domain.FieldError{Field: "status", Code: "invalid"})
 	}
-	if q.Category != "" && !domain.ValidCaseCategory(q.Category) {
+	if q.Category != "" && !q.Category.Valid() {
 		f = append(f, domain.FieldError{Field: "category", Code: "invalid"})
 	}
 	if len(f) > 0 {

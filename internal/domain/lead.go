@@ -57,11 +57,28 @@ var photoStatuses = []LeadStatus{LeadSubmitted, LeadNeedsInfo}
 // TakesPhotos), for stores that check them in a query.
 func PhotoStatuses() []LeadStatus { return slices.Clone(photoStatuses) }
 
-// Priorities order the queue: urgent first.
+// Priority orders the queue: a lower number comes first. It is stored as
+// the number.
+type Priority int
+
+// The priorities.
 const (
-	PriorityUrgent = 0 // urgent kinds, green-channel (livelihood) cases
-	PriorityNormal = 1
+	PriorityUrgent Priority = 0 // urgent kinds, green-channel (livelihood) cases
+	PriorityNormal Priority = 1
 )
+
+// Valid reports whether p is a known priority.
+func (p Priority) Valid() bool { return p == PriorityUrgent || p == PriorityNormal }
+
+// PriorityOf is the priority of a lead of kind k, about a case of category
+// c ("" when it names none): urgent for urgent kinds and for the green
+// channel of livelihood cases.
+func PriorityOf(k LeadKind, c CaseCategory) Priority {
+	if k.Urgent() || c.GreenChannel() {
+		return PriorityUrgent
+	}
+	return PriorityNormal
+}
 
 // CRS is the coordinate system of a location.
 type CRS string
@@ -95,7 +112,7 @@ type Lead struct {
 	TeamID         string // "" = the county-level queue with no team
 	Kind           LeadKind
 	Status         LeadStatus
-	Priority       int
+	Priority       Priority
 	DebtorID       string
 	DebtorName     string
 	CaseNumber     string // canonical
@@ -113,9 +130,9 @@ type Lead struct {
 	// Triage.
 	AssigneeID         string
 	DueAt              time.Time // verification deadline, set on acceptance
-	RejectReason       string
+	RejectReason       RejectReason
 	DuplicateOf        string
-	Measure            string
+	Measure            Measure
 	MeasureDate        string // YYYY-MM-DD
 	Outcome            string
 	AmountRecoveredFen *int64
@@ -250,22 +267,19 @@ type Debtor struct {
 	UpdatedAt time.Time
 }
 
-// Case categories (DESIGN §2).
+// CaseCategory is the kind of an enforcement case (DESIGN §2).
+type CaseCategory string
+
+// The case categories.
 const (
-	CaseOrdinary         = "ordinary"
-	CaseLivelihood       = "livelihood" // 涉民生: wages, support, traffic-accident and work-injury compensation; green channel
-	CaseCriminalProperty = "criminal_property"
-	CaseFinancialNPA     = "financial_npa"
+	CaseOrdinary         CaseCategory = "ordinary"
+	CaseLivelihood       CaseCategory = "livelihood" // 涉民生: wages, support, traffic-accident and work-injury compensation; green channel
+	CaseCriminalProperty CaseCategory = "criminal_property"
+	CaseFinancialNPA     CaseCategory = "financial_npa"
 )
 
-// Case statuses.
-const (
-	CaseOpen   = "open"
-	CaseClosed = "closed"
-)
-
-// ValidCaseCategory reports whether c is a known category.
-func ValidCaseCategory(c string) bool {
+// Valid reports whether c is a known category.
+func (c CaseCategory) Valid() bool {
 	switch c {
 	case CaseOrdinary, CaseLivelihood, CaseCriminalProperty, CaseFinancialNPA:
 		return true
@@ -273,16 +287,29 @@ func ValidCaseCategory(c string) bool {
 	return false
 }
 
-// ValidCaseStatus reports whether s is a known case status.
-func ValidCaseStatus(s string) bool { return s == CaseOpen || s == CaseClosed }
+// GreenChannel reports whether leads about a case of the category are
+// urgent (livelihood cases).
+func (c CaseCategory) GreenChannel() bool { return c == CaseLivelihood }
+
+// CaseStatus is whether a case is still being enforced.
+type CaseStatus string
+
+// The case statuses.
+const (
+	CaseOpen   CaseStatus = "open"
+	CaseClosed CaseStatus = "closed"
+)
+
+// Valid reports whether s is a known case status.
+func (s CaseStatus) Valid() bool { return s == CaseOpen || s == CaseClosed }
 
 // Case is an enforcement case (执行案件).
 type Case struct {
 	ID                 string
 	Version            int
 	Number             string // canonical 案号
-	Category           string // ordinary, livelihood, criminal_property, financial_npa
-	Status             string // open, closed
+	Category           CaseCategory
+	Status             CaseStatus
 	AmountDueFen       int64
 	AmountRecoveredFen int64
 	DebtorIDs          []string
@@ -293,9 +320,9 @@ type Case struct {
 
 // CaseFilter selects cases for a list, newest first.
 type CaseFilter struct {
-	GridIDs  []string // cases with a debtor in these grids (nil: all)
-	Status   string
-	Category string
+	GridIDs  []string     // cases with a debtor in these grids (nil: all)
+	Status   CaseStatus   // "": any
+	Category CaseCategory // "": any
 	DebtorID string
 	Limit    int
 	Cursor   string

@@ -39,9 +39,45 @@ func MayTriage(from, to LeadStatus, role Role, assignee bool) bool {
 	return Actor{Role: role}.mayMove(from, to, assignee)
 }
 
-// Rejection reasons (DESIGN §2).
-var RejectReasons = []string{"out_of_scope", "exempt_property", "insufficient", "unrelated_debtor", "other"}
+// RejectReason is why a lead was rejected (DESIGN §2).
+type RejectReason string
 
-// Measures an officer records on measures_taken (查封, 扣押, 冻结, 划拨,
-// 扣留收入, 拘传, 临控, 拍卖, 以物抵债, 和解, other).
-var Measures = []string{"seal", "seize", "freeze", "transfer", "withhold_income", "summons", "police_control", "auction", "in_kind", "settlement", "other"}
+// The rejection reasons.
+const (
+	RejectOutOfScope      RejectReason = "out_of_scope"
+	RejectExemptProperty  RejectReason = "exempt_property"
+	RejectInsufficient    RejectReason = "insufficient"
+	RejectUnrelatedDebtor RejectReason = "unrelated_debtor"
+	RejectOther           RejectReason = "other"
+)
+
+// RejectReasons lists the rejection reasons.
+var RejectReasons = []RejectReason{RejectOutOfScope, RejectExemptProperty, RejectInsufficient, RejectUnrelatedDebtor, RejectOther}
+
+// Valid reports whether r is a known rejection reason.
+func (r RejectReason) Valid() bool { return slices.Contains(RejectReasons, r) }
+
+// Measure is an enforcement measure an officer records on measures_taken.
+type Measure string
+
+// The measures.
+const (
+	MeasureSeal           Measure = "seal"            // 查封
+	MeasureSeize          Measure = "seize"           // 扣押
+	MeasureFreeze         Measure = "freeze"          // 冻结
+	MeasureTransfer       Measure = "transfer"        // 划拨
+	MeasureWithholdIncome Measure = "withhold_income" // 扣留收入
+	MeasureSummons        Measure = "summons"         // 拘传
+	MeasurePoliceControl  Measure = "police_control"  // 临控
+	MeasureAuction        Measure = "auction"         // 拍卖
+	MeasureInKind         Measure = "in_kind"         // 以物抵债
+	MeasureSettlement     Measure = "settlement"      // 和解
+	MeasureOther          Measure = "other"
+)
+
+// Measures lists the measures.
+var Measures = []Measure{MeasureSeal, MeasureSeize, MeasureFreeze, MeasureTransfer, MeasureWithholdIncome, MeasureSummons,
+	MeasurePoliceControl, MeasureAuction, MeasureInKind, MeasureSettlement, MeasureOther}
+
+// Valid reports whether m is a known measure.
+func (m Measure) Valid() bool { return slices.Contains(Measures, m) }

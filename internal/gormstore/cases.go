@@ -67,7 +67,7 @@ type caseRow struct {
 func (caseRow) TableName() string { return "cases" }
 
 func (r caseRow) domain() domain.Case {
-	return domain.Case{ID: r.ID, Version: r.Version, Number: r.Number, Category: r.Category, Status: r.Status, AmountDueFen: r.AmountDueFen,
+	return domain.Case{ID: r.ID, Version: r.Version, Number: r.Number, Category: domain.CaseCategory(r.Category), Status: domain.CaseStatus(r.Status), AmountDueFen: r.AmountDueFen,
 		AmountRecoveredFen: r.AmountRecoveredFen, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 
@@ -189,7 +189,7 @@ func (s *CaseStore) CreateCase(ctx context.Context, c domain.Case) (domain.Case,
 	}
 	c.Version, c.CreatedAt, c.UpdatedAt = 1, now, now
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		row := caseRow{ID: c.ID, Number: c.Number, Category: c.Category, Status: c.Status, AmountDueFen: c.AmountDueFen,
+		row := caseRow{ID: c.ID, Number: c.Number, Category: string(c.Category), Status: string(c.Status), AmountDueFen: c.AmountDueFen,
 			AmountRecoveredFen: c.AmountRecoveredFen, Version: 1, CreatedAt: now, UpdatedAt: now}
 		if err := tx.Create(&row).Error; err != nil {
 			return err
@@ -283,7 +283,7 @@ func contains(list []string, s string) bool {
 // UpdateCase implements domain.CaseStore.
 func (s *CaseStore) UpdateCase(ctx context.Context, c domain.Case, version int) (domain.Case, error) {
 	err := s.update(ctx, &caseRow{}, "case", c.ID, version, map[string]any{
-		"number": c.Number, "category": c.Category, "status": c.Status,
+		"number": c.Number, "category": string(c.Category), "status": string(c.Status),
 		"amount_due_fen": c.AmountDueFen, "amount_recovered_fen": c.AmountRecoveredFen,
 	})
 	if err != nil {
@@ -313,10 +313,10 @@ func (s *CaseStore) ListCases(ctx context.Context, f domain.CaseFilter) ([]domai
 		q = q.Where("id IN (?)", s.db.Model(&caseDebtorRow{}).Select("case_id").Where("debtor_id = ?", f.DebtorID))
 	}
 	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
+		q = q.Where("status = ?", string(f.Status))
 	}
 	if f.Category != "" {
-		q = q.Where("category = ?", f.Category)
+		q = q.Where("category = ?", string(f.Category))
 	}
 	if f.Cursor != "" {
 		var c caseCursor

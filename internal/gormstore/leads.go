@@ -67,13 +67,13 @@ func leadToRow(l domain.Lead) (leadRow, error) {
 	}
 	r := leadRow{
 		ID: l.ID, Ref: l.Ref, ReporterID: l.ReporterID, GridID: l.GridID, VillageID: l.VillageID, TeamID: nullable(l.TeamID),
-		Kind: string(l.Kind), Status: string(l.Status), Priority: l.Priority, DebtorID: nullable(l.DebtorID),
+		Kind: string(l.Kind), Status: string(l.Status), Priority: int(l.Priority), DebtorID: nullable(l.DebtorID),
 		DebtorName: nullable(l.DebtorName), CaseNumber: nullable(l.CaseNumber), Description: l.Description,
 		LocationFlag: nullable(l.LocationFlag), CapturedAt: nullableTime(l.CapturedAt), ReceivedAt: l.ReceivedAt.UTC(),
 		Details: string(d), Plate: nullable(l.Plate), PhotosExpected: l.PhotosExpected, PhotosReceived: l.PhotosReceived,
 		ContentHash: l.ContentHash, Version: l.Version, CreatedAt: l.CreatedAt.UTC(), UpdatedAt: l.UpdatedAt.UTC(),
-		AssigneeID: nullable(l.AssigneeID), DueAt: nullableTime(l.DueAt), RejectReason: nullable(l.RejectReason),
-		DuplicateOf: nullable(l.DuplicateOf), Measure: nullable(l.Measure), MeasureDate: nullable(l.MeasureDate),
+		AssigneeID: nullable(l.AssigneeID), DueAt: nullableTime(l.DueAt), RejectReason: nullable(string(l.RejectReason)),
+		DuplicateOf: nullable(l.DuplicateOf), Measure: nullable(string(l.Measure)), MeasureDate: nullable(l.MeasureDate),
 		Outcome: nullable(l.Outcome), AmountRecoveredFen: l.AmountRecoveredFen,
 		AcceptedAt: nullableTime(l.AcceptedAt), ClosedAt: nullableTime(l.ClosedAt),
 	}
@@ -87,13 +87,13 @@ func leadToRow(l domain.Lead) (leadRow, error) {
 func (r leadRow) domain() (domain.Lead, error) {
 	l := domain.Lead{
 		ID: r.ID, Ref: r.Ref, ReporterID: r.ReporterID, GridID: r.GridID, VillageID: r.VillageID, TeamID: deref(r.TeamID),
-		Kind: domain.LeadKind(r.Kind), Status: domain.LeadStatus(r.Status), Priority: r.Priority, DebtorID: deref(r.DebtorID),
+		Kind: domain.LeadKind(r.Kind), Status: domain.LeadStatus(r.Status), Priority: domain.Priority(r.Priority), DebtorID: deref(r.DebtorID),
 		DebtorName: deref(r.DebtorName), CaseNumber: deref(r.CaseNumber), Description: r.Description,
 		LocationFlag: deref(r.LocationFlag), CapturedAt: derefTime(r.CapturedAt), ReceivedAt: r.ReceivedAt.UTC(),
 		Plate: deref(r.Plate), PhotosExpected: r.PhotosExpected, PhotosReceived: r.PhotosReceived,
 		ContentHash: r.ContentHash, Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
-		AssigneeID: deref(r.AssigneeID), DueAt: derefTime(r.DueAt), RejectReason: deref(r.RejectReason),
-		DuplicateOf: deref(r.DuplicateOf), Measure: deref(r.Measure), MeasureDate: deref(r.MeasureDate),
+		AssigneeID: deref(r.AssigneeID), DueAt: derefTime(r.DueAt), RejectReason: domain.RejectReason(deref(r.RejectReason)),
+		DuplicateOf: deref(r.DuplicateOf), Measure: domain.Measure(deref(r.Measure)), MeasureDate: deref(r.MeasureDate),
 		Outcome: deref(r.Outcome), AmountRecoveredFen: r.AmountRecoveredFen,
 		AcceptedAt: derefTime(r.AcceptedAt), ClosedAt: derefTime(r.ClosedAt),
 	}

@@ -243,20 +243,18 @@ func (s *Service) route(ctx context.Context, l *domain.Lead) error {
 	if l.TeamID == "" {
 		l.TeamID = county
 	}
-	l.Priority = domain.PriorityNormal
-	if l.Kind.Urgent() {
-		l.Priority = domain.PriorityUrgent
-	}
+	var category domain.CaseCategory // of the case named, if known: livelihood is the green channel (涉民生)
 	if l.CaseNumber != "" {
 		c, err := s.cases.GetCaseByNumber(ctx, l.CaseNumber)
 		switch {
 		case domain.IsCode(err, domain.ENotFound):
 		case err != nil:
 			return err
-		case c.Category == "livelihood": // the green channel (涉民生)
-			l.Priority = domain.PriorityUrgent
+		default:
+			category = c.Category
 		}
 	}
+	l.Priority = domain.PriorityOf(l.Kind, category)
 	if loc := l.Location; loc != nil && !s.cfg.County.Contains(loc.Lat, loc.Lng) {
 		// GCJ-02 differs from WGS-84 by a few hundred metres here, well
 		// inside the box's margin, so both are checked against one box.

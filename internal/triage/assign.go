@@ -214,7 +214,7 @@ func (s *Service) Link(ctx context.Context, a domain.Actor, leadID, caseNumber, 
 			return err
 		}
 		var f []domain.FieldError
-		green := false
+		var category domain.CaseCategory
 		if caseNumber != "" {
 			cn, err := domain.ParseCaseNumber(caseNumber, s.now())
 			var de *domain.Error
@@ -231,7 +231,7 @@ func (s *Service) Link(ctx context.Context, a domain.Actor, leadID, caseNumber, 
 				case err != nil:
 					return err
 				default:
-					l.CaseNumber, green = c.Number, c.Category == domain.CaseLivelihood
+					l.CaseNumber, category = c.Number, c.Category
 				}
 			}
 		}
@@ -250,10 +250,7 @@ func (s *Service) Link(ctx context.Context, a domain.Actor, leadID, caseNumber, 
 			return domain.Invalid(f...)
 		}
 		if caseNumber != "" {
-			l.Priority = domain.PriorityNormal
-			if green || l.Kind.Urgent() {
-				l.Priority = domain.PriorityUrgent
-			}
+			l.Priority = domain.PriorityOf(l.Kind, category)
 		}
 		l.UpdatedAt = s.now().UTC()
 		if out, err = st.Leads.UpdateLead(ctx, l, l.Version); err != nil {

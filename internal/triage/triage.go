@@ -45,9 +45,9 @@ type Transition struct {
 	AssigneeID         string
 	Note               string
 	PublicNote         bool
-	ReasonCode         string
+	ReasonCode         domain.RejectReason
 	DuplicateOf        string
-	Measure            string
+	Measure            domain.Measure
 	MeasureDate        string
 	Outcome            string
 	AmountRecoveredFen *int64
@@ -153,7 +153,7 @@ func (s *Service) apply(ctx context.Context, st domain.Stores, a domain.Actor, l
 		}
 		l.DueAt = now.Add(due)
 	case domain.LeadRejected:
-		if !slices.Contains(domain.RejectReasons, t.ReasonCode) {
+		if !t.ReasonCode.Valid() {
 			if t.ReasonCode == "" {
 				bad("reason_code", "required")
 			} else {
@@ -186,7 +186,7 @@ func (s *Service) apply(ctx context.Context, st domain.Stores, a domain.Actor, l
 		}
 		l.DuplicateOf = t.DuplicateOf
 	case domain.LeadMeasuresTaken:
-		if !slices.Contains(domain.Measures, t.Measure) {
+		if !t.Measure.Valid() {
 			if t.Measure == "" {
 				bad("measure", "required")
 			} else {
