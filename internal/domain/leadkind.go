@@ -221,124 +221,156 @@ func ValidateLeadDetails(k LeadKind, details map[string]any) (map[string]any, []
 	return out, nil
 }
 
-// normalise checks one present, non-null value. A nil result with no errors
-// means the value is empty and optional: it is left out.
+// normalise checks one present, non-null value with the normaliser of its
+// type. A nil result with no errors means the value is empty and
+// optional: it is left out.
 func (f detailField) normalise(v any) (any, []FieldError) {
-	field := "details." + f.key
-	fail := func(code string, params map[string]any) (any, []FieldError) {
-		return nil, []FieldError{{Field: field, Code: code, Params: params}}
+	if n, ok := detailNormalisers[f.typ]; ok {
+		return n(f, v)
 	}
-	switch f.typ {
-	case detailString, detailPlate:
-		s, ok := v.(string)
-		if !ok {
-			return fail("invalid_type", nil)
-		}
-		s = strings.TrimSpace(s)
-		if s == "" {
-			if f.required {
-				return fail("required", nil)
-			}
-			return nil, nil
-		}
-		if f.typ == detailPlate {
-			p, ok := NormalizePlate(s)
-			if !ok {
-				return fail("invalid_plate", nil)
-			}
-			return p, nil
-		}
-		if utf8.RuneCountInString(s) > f.max {
-			return fail("too_long", map[string]any{"max": f.max})
-		}
-		return s, nil
+	return f.fail("invalid_type", nil)
+}
 
-	case detailBool:
-		b, ok := v.(bool)
-		if !ok {
-			return fail("invalid_type", nil)
-		}
-		return b, nil
+// detailNormalisers check and normalise a value of each detail type.
+var detailNormalisers = map[detailType]func(detailField, any) (any, []FieldError){
+	detailString:      detailField.text,
+	detailPlate:       detailField.text,
+	detailBool:        detailField.boolean,
+	detailInt:         detailField.integer,
+	detailDate:        detailField.date,
+	detailMonthOrDate: detailField.date,
+	detailTimeOrDate:  detailField.date,
+	detailStringList:  detailField.list,
+}
 
-	case detailInt:
-		n, code := detailInteger(v, f.minInt, f.maxInt)
-		if code == "out_of_range" {
-			return fail(code, map[string]any{"min": f.minInt, "max": f.maxInt})
+// fail is the one error of the field's value.
+func (f detailField) fail(code string, params map[string]any) (any, []FieldError) {
+	return nil, []FieldError{{Field: "details." + f.key, Code: code, Params: params}}
+}
+
+// text trims a string (max runes), or normalises a plate.
+func (f detailField) text(v any) (any, []FieldError) {
+	s, ok := v.(string)
+	if !ok {
+		return f.fail("invalid_type", nil)
+	}
+	s = strings.TrimSpace(s)
+	if s == "" {
+		if f.required {
+			return f.fail("required", nil)
 		}
-		if code != "" {
-			return fail(code, nil)
+		return nil, nil
+	}
+	if f.typ == detailPlate {
+		p, ok := NormalizePlate(s)
+		if !ok {
+			return f.fail("invalid_plate", nil)
 		}
+		return p, nil
+	}
+	if utf8.RuneCountInString(s) > f.max {
+		return f.fail("too_long", map[string]any{"max": f.max})
+	}
+	return s, nil
+}
+
+func (f detailField) boolean(v any) (any, []FieldError) {
+	b, ok := v.(bool)
+	if !ok {
+		return f.fail("invalid_type", nil)
+	}
+	return b, nil
+}
+
+// integer is an int64 within the field's range.
+func (f detailField) integer(v any) (any, []FieldError) {
+	n, code := detailInteger(v, f.minInt, f.maxInt)
+	switch code {
+	case "":
 		return n, nil
+	case "out_of_range":
+		return f.fail(code, map[string]any{"min": f.minInt, "max": f.maxInt})
+	}
+	return f.fail(code, nil)
+}
 
-	case detailDate, detailMonthOrDate, detailTimeOrDate:
-		s, ok := v.(string)
-		if !ok {
-			return fail("invalid_type", nil)
-		}
-		s = strings.TrimSpace(s)
-		if s == "" {
-			return nil, nil
-		}
-		if _, err := time.Parse(time.DateOnly, s); err == nil {
+// dateFormats are the layouts each date type accepts, in the order tried,
+// and how its error names them.
+var dateFormats = map[detailType]struct {
+	layouts []string
+	format  string
+}{
+	detailDate:        {[]string{time.DateOnly}, "YYYY-MM-DD"},
+	detailMonthOrDate: {[]string{time.DateOnly, "2006-01"}, "YYYY-MM or YYYY-MM-DD"},
+	detailTimeOrDate:  {[]string{time.DateOnly, time.RFC3339}, "RFC 3339 timestamp or YYYY-MM-DD"},
+}
+
+// date keeps a date or month as written, and a timestamp in UTC.
+func (f detailField) date(v any) (any, []FieldError) {
+	s, ok := v.(string)
+	if !ok {
+		return f.fail("invalid_type", nil)
+	}
+	if s = strings.TrimSpace(s); s == "" {
+		return nil, nil
+	}
+	formats := dateFormats[f.typ]
+	for _, layout := range formats.layouts {
+		t, err := time.Parse(layout, s)
+		switch {
+		case err != nil:
+		case layout == time.RFC3339:
+			return t.UTC().Format(time.RFC3339Nano), nil
+		default:
 			return s, nil
 		}
-		switch f.typ {
-		case detailMonthOrDate:
-			if _, err := time.Parse("2006-01", s); err == nil {
-				return s, nil
-			}
-			return fail("invalid_date", map[string]any{"format": "YYYY-MM or YYYY-MM-DD"})
-		case detailTimeOrDate:
-			if t, err := time.Parse(time.RFC3339, s); err == nil {
-				return t.UTC().Format(time.RFC3339Nano), nil
-			}
-			return fail("invalid_date", map[string]any{"format": "RFC 3339 timestamp or YYYY-MM-DD"})
-		}
-		return fail("invalid_date", map[string]any{"format": "YYYY-MM-DD"})
-
-	case detailStringList:
-		var items []any
-		switch l := v.(type) {
-		case []any:
-			items = l
-		case []string:
-			for _, s := range l {
-				items = append(items, s)
-			}
-		default:
-			return fail("invalid_type", nil)
-		}
-		if len(items) > f.max {
-			return fail("too_many", map[string]any{"max": f.max})
-		}
-		list := make([]string, 0, len(items))
-		var errs []FieldError
-		for i, item := range items {
-			itemField := field + "[" + strconv.Itoa(i) + "]"
-			s, ok := item.(string)
-			if !ok {
-				errs = append(errs, FieldError{Field: itemField, Code: "invalid_type"})
-				continue
-			}
-			s = strings.TrimSpace(s)
-			if s == "" {
-				continue // a blank entry carries nothing
-			}
-			if utf8.RuneCountInString(s) > f.itemMax {
-				errs = append(errs, FieldError{Field: itemField, Code: "too_long", Params: map[string]any{"max": f.itemMax}})
-				continue
-			}
-			list = append(list, s)
-		}
-		if len(errs) > 0 {
-			return nil, errs
-		}
-		if len(list) == 0 {
-			return nil, nil
-		}
-		return list, nil
 	}
-	return fail("invalid_type", nil)
+	return f.fail("invalid_date", map[string]any{"format": formats.format})
+}
+
+// list is up to max trimmed strings of up to itemMax runes; blank entries
+// are dropped, and an empty list is left out.
+func (f detailField) list(v any) (any, []FieldError) {
+	var items []any
+	switch l := v.(type) {
+	case []any:
+		items = l
+	case []string:
+		for _, s := range l {
+			items = append(items, s)
+		}
+	default:
+		return f.fail("invalid_type", nil)
+	}
+	if len(items) > f.max {
+		return f.fail("too_many", map[string]any{"max": f.max})
+	}
+	list := make([]string, 0, len(items))
+	var errs []FieldError
+	for i, item := range items {
+		itemField := "details." + f.key + "[" + strconv.Itoa(i) + "]"
+		s, ok := item.(string)
+		if !ok {
+			errs = append(errs, FieldError{Field: itemField, Code: "invalid_type"})
+			continue
+		}
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue // a blank entry carries nothing
+		}
+		if utf8.RuneCountInString(s) > f.itemMax {
+			errs = append(errs, FieldError{Field: itemField, Code: "too_long", Params: map[string]any{"max": f.itemMax}})
+			continue
+		}
+		list = append(list, s)
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	if len(list) == 0 {
+		return nil, nil
+	}
+	return list, nil
 }
 
 // detailInteger converts a JSON or Go number to an int64 within [lo, hi].

@@ -122,106 +122,155 @@ func (s *Service) Move(ctx context.Context, a domain.Actor, leadID string, t Tra
 	return out, err
 }
 
-// apply checks what the step needs and sets it on the lead.
+// step is one move being checked: what it needs is set on the lead, and
+// every bad field collected.
+type step struct {
+	ctx context.Context
+	st  domain.Stores
+	a   domain.Actor
+	l   *domain.Lead
+	t   Transition
+	now time.Time
+	f   []domain.FieldError
+}
+
+func (p *step) bad(field, code string) {
+	p.f = append(p.f, domain.FieldError{Field: field, Code: code})
+}
+
+// stepChecks check what a move to each status needs besides the note;
+// moves to the other statuses need nothing more.
+var stepChecks = map[domain.LeadStatus]func(*Service, *step) error{
+	domain.LeadAccepted:      (*Service).accept,
+	domain.LeadRejected:      func(_ *Service, p *step) error { p.reject(); return nil },
+	domain.LeadDuplicate:     (*Service).markDuplicate,
+	domain.LeadMeasuresTaken: func(_ *Service, p *step) error { p.measures(); return nil },
+	domain.LeadClosed:        func(_ *Service, p *step) error { p.close(); return nil },
+}
+
+// apply checks what the step needs and sets it on the lead: a note of at
+// most 2000 characters, required to ask, to reject and to reopen; then the
+// check of the target status (stepChecks).
 func (s *Service) apply(ctx context.Context, st domain.Stores, a domain.Actor, l *domain.Lead, t Transition, now time.Time) error {
-	var f []domain.FieldError
-	bad := func(field, code string) { f = append(f, domain.FieldError{Field: field, Code: code}) }
+	p := &step{ctx: ctx, st: st, a: a, l: l, t: t, now: now}
 	note := strings.TrimSpace(t.Note)
 	if utf8.RuneCountInString(note) > 2000 {
-		bad("note", "too_long")
+		p.bad("note", "too_long")
 	}
 	needNote := t.To == domain.LeadNeedsInfo || t.To == domain.LeadRejected || l.Status == domain.LeadClosed
 	if needNote && note == "" {
-		bad("note", "required")
+		p.bad("note", "required")
 	}
-	switch t.To {
-	case domain.LeadAccepted:
-		if l.Status == domain.LeadClosed { // reopening keeps the assignee unless another is named
-			if t.AssigneeID == "" {
-				t.AssigneeID = l.AssigneeID
-			}
+	if check := stepChecks[t.To]; check != nil {
+		if err := check(s, p); err != nil {
+			return err
 		}
-		switch code := s.checkAssignee(ctx, st, l, t.AssigneeID); code {
-		case "":
-			l.AssigneeID = t.AssigneeID
-		default:
-			bad("assignee_id", code)
-		}
-		due := s.cfg.NormalDue
-		if l.Priority == domain.PriorityUrgent {
-			due = s.cfg.UrgentDue
-		}
-		l.DueAt = now.Add(due)
-	case domain.LeadRejected:
-		if !t.ReasonCode.Valid() {
-			if t.ReasonCode == "" {
-				bad("reason_code", "required")
-			} else {
-				bad("reason_code", "invalid")
-			}
-		}
-		l.RejectReason = t.ReasonCode
-	case domain.LeadDuplicate:
-		code := ""
-		switch t.DuplicateOf {
-		case "":
-			code = "required"
-		case l.ID:
-			code = "self"
-		default:
-			other, err := st.Leads.GetLead(ctx, t.DuplicateOf)
-			switch {
-			case domain.IsCode(err, domain.ENotFound):
-				code = "not_visible" // the same as a lead of another grid: no existence oracle
-			case err != nil:
-				return err
-			case !a.SeesLead(other):
-				code = "not_visible"
-			case !other.ReceivedAt.Before(l.ReceivedAt):
-				code = "later" // the earlier lead keeps its place
-			}
-		}
-		if code != "" {
-			bad("duplicate_of", code)
-		}
-		l.DuplicateOf = t.DuplicateOf
-	case domain.LeadMeasuresTaken:
-		if !t.Measure.Valid() {
-			if t.Measure == "" {
-				bad("measure", "required")
-			} else {
-				bad("measure", "invalid")
-			}
-		}
-		switch d, err := time.ParseInLocation("2006-01-02", t.MeasureDate, time.FixedZone("CST", 8*3600)); {
-		case t.MeasureDate == "":
-			bad("measure_date", "required")
-		case err != nil:
-			bad("measure_date", "invalid")
-		case d.After(now):
-			bad("measure_date", "in_future")
-		}
-		l.Measure, l.MeasureDate = t.Measure, t.MeasureDate
-	case domain.LeadClosed:
-		outcome := strings.TrimSpace(t.Outcome)
-		switch n := utf8.RuneCountInString(outcome); {
-		case n == 0:
-			bad("outcome", "required")
-		case n > 500:
-			bad("outcome", "too_long")
-		}
-		switch {
-		case t.AmountRecoveredFen == nil:
-			bad("amount_recovered_fen", "required")
-		case *t.AmountRecoveredFen < 0:
-			bad("amount_recovered_fen", "out_of_range")
-		}
-		l.Outcome, l.AmountRecoveredFen = outcome, t.AmountRecoveredFen
 	}
-	if len(f) > 0 {
-		return domain.Invalid(f...)
+	if len(p.f) > 0 {
+		return domain.Invalid(p.f...)
 	}
 	return nil
+}
+
+// accept names the assignee (reopening keeps the one it had unless another
+// is named) and starts the verification deadline.
+func (s *Service) accept(p *step) error {
+	id := p.t.AssigneeID
+	if p.l.Status == domain.LeadClosed && id == "" {
+		id = p.l.AssigneeID
+	}
+	if code := s.checkAssignee(p.ctx, p.st, p.l, id); code != "" {
+		p.bad("assignee_id", code)
+	} else {
+		p.l.AssigneeID = id
+	}
+	due := s.cfg.NormalDue
+	if p.l.Priority == domain.PriorityUrgent {
+		due = s.cfg.UrgentDue
+	}
+	p.l.DueAt = p.now.Add(due)
+	return nil
+}
+
+// reject needs a known reason.
+func (p *step) reject() {
+	if !p.t.ReasonCode.Valid() {
+		p.bad("reason_code", requiredOr(p.t.ReasonCode == "", "invalid"))
+	}
+	p.l.RejectReason = p.t.ReasonCode
+}
+
+// markDuplicate needs an earlier lead the actor sees; one they do not is
+// not_visible, the same as a missing one (no existence oracle).
+func (s *Service) markDuplicate(p *step) error {
+	code := ""
+	switch p.t.DuplicateOf {
+	case "":
+		code = "required"
+	case p.l.ID:
+		code = "self"
+	default:
+		other, err := p.st.Leads.GetLead(p.ctx, p.t.DuplicateOf)
+		switch {
+		case domain.IsCode(err, domain.ENotFound):
+			code = "not_visible"
+		case err != nil:
+			return err
+		case !p.a.SeesLead(other):
+			code = "not_visible"
+		case !other.ReceivedAt.Before(p.l.ReceivedAt):
+			code = "later" // the earlier lead keeps its place
+		}
+	}
+	if code != "" {
+		p.bad("duplicate_of", code)
+	}
+	p.l.DuplicateOf = p.t.DuplicateOf
+	return nil
+}
+
+// measures needs a known measure and the date it was taken (China time),
+// not in the future.
+func (p *step) measures() {
+	if !p.t.Measure.Valid() {
+		p.bad("measure", requiredOr(p.t.Measure == "", "invalid"))
+	}
+	switch d, err := time.ParseInLocation("2006-01-02", p.t.MeasureDate, time.FixedZone("CST", 8*3600)); {
+	case p.t.MeasureDate == "":
+		p.bad("measure_date", "required")
+	case err != nil:
+		p.bad("measure_date", "invalid")
+	case d.After(p.now):
+		p.bad("measure_date", "in_future")
+	}
+	p.l.Measure, p.l.MeasureDate = p.t.Measure, p.t.MeasureDate
+}
+
+// close needs the outcome (at most 500 characters) and the amount
+// recovered (0 or more).
+func (p *step) close() {
+	outcome := strings.TrimSpace(p.t.Outcome)
+	switch n := utf8.RuneCountInString(outcome); {
+	case n == 0:
+		p.bad("outcome", "required")
+	case n > 500:
+		p.bad("outcome", "too_long")
+	}
+	switch {
+	case p.t.AmountRecoveredFen == nil:
+		p.bad("amount_recovered_fen", "required")
+	case *p.t.AmountRecoveredFen < 0:
+		p.bad("amount_recovered_fen", "out_of_range")
+	}
+	p.l.Outcome, p.l.AmountRecoveredFen = outcome, p.t.AmountRecoveredFen
+}
+
+// requiredOr is "required" when the value is missing, else code.
+func requiredOr(missing bool, code string) string {
+	if missing {
+		return "required"
+	}
+	return code
 }
 
 // checkAssignee returns "" when id is an active officer or grid lead of the
