@@ -95,8 +95,8 @@ func TestNewLead(t *testing.T) {
 			func(t *testing.T, l Lead) { expect(t, l.PhotosExpected, 9) }},
 		{"photos too many", assistant, func(in *LeadInput) { in.PhotosExpected = ptr(10) }, []FieldError{fe("photos_expected", "out_of_range")}, nil},
 		{"photos negative", assistant, func(in *LeadInput) { in.PhotosExpected = ptr(-1) }, []FieldError{fe("photos_expected", "out_of_range")}, nil},
-		{"details of the kind", assistant, func(in *LeadInput) { in.Details = map[string]any{"adress": "x"} },
-			[]FieldError{fe("details.address", "required"), fe("details.adress", "unknown_field")}, nil},
+		{"details of the kind", assistant, func(in *LeadInput) { in.Details = map[string]any{"addr": "x"} },
+			[]FieldError{fe("details.address", "required"), fe("details.addr", "unknown_field")}, nil},
 		{"vehicle plate kept", assistant, func(in *LeadInput) {
 			in.Kind, in.Details = string(KindVehicle), map[string]any{"plate": "甘m·12345"}
 		}, nil, func(t *testing.T, l Lead) { expect(t, l.Plate, "甘M12345") }},
