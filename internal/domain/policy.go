@@ -43,6 +43,7 @@ const (
 	ActLeadReopen     Action = "lead.reopen"     // reopen a closed lead
 	ActLeadDirect     Action = "lead.direct"     // assign leads to others, take them from their assignee, carry leads one is not assigned
 	ActLeadAnyVillage Action = "lead.anyvillage" // report a lead for a village outside one's own grid
+	ActLeadHold       Action = "lead.hold"       // be a lead's assignee
 	ActLeadReadAll    Action = "lead.read"       // read leads of grids in scope (not only one's own)
 	ActDebtorUnmask   Action = "debtor.unmask"   // see a full ID number, with a logged reason
 	ActCaseManage     Action = "case.manage"     // create and edit cases and debtors
@@ -67,6 +68,7 @@ var policy = map[Action][]Role{
 	ActLeadReopen:     {RoleGridLead},
 	ActLeadDirect:     {RoleGridLead, RoleAdmin},
 	ActLeadAnyVillage: {RoleOfficer, RoleGridLead},
+	ActLeadHold:       {RoleOfficer, RoleGridLead},
 	ActLeadReadAll:    {RoleOfficer, RoleGridLead, RoleAdmin, RoleAuditor},
 	ActDebtorUnmask:   {RoleOfficer, RoleGridLead, RoleAdmin},
 	ActCaseManage:     {RoleOfficer, RoleGridLead, RoleAdmin},

@@ -24,6 +24,7 @@ func TestPolicyMatrix(t *testing.T) {
 		ActLeadReopen:     "--G--",
 		ActLeadDirect:     "--GD-",
 		ActLeadAnyVillage: "-OG--",
+		ActLeadHold:       "-OG--",
 		ActLeadReadAll:    "-OGDU",
 		ActDebtorUnmask:   "-OGD-",
 		ActCaseManage:     "-OGD-",

@@ -98,6 +98,20 @@ func (a Actor) MayAssign(l Lead, assigneeID string) bool {
 	return a.Can(ActLeadDirect) || assigneeID == a.UserID && l.AssigneeID == ""
 }
 
+// MayHoldLead reports whether the user may be given the lead: an active
+// user of a role that holds leads (ActLeadHold) in the team whose queue
+// holds it. The code is "" when they may, else the assignee_id field error:
+// "invalid" (inactive, or a role that holds no leads) or "other_team".
+func (u User) MayHoldLead(l Lead) (code string) {
+	switch {
+	case u.Status != UserActive || !(Actor{Role: u.Role}).Can(ActLeadHold):
+		return "invalid"
+	case u.TeamID == "" || u.TeamID != l.TeamID:
+		return "other_team"
+	}
+	return ""
+}
+
 // MayMove reports whether the actor may move the lead to status to, as the
 // enforcement team: the lifecycle allows it and it is not a move only the
 // reporter makes; any triaging role takes a lead from the queue (accept,

@@ -197,3 +197,27 @@ func TestMoves(t *testing.T) {
 		}
 	}
 }
+
+// TestMayHoldLead is every role × status × team of a would-be assignee.
+func TestMayHoldLead(t *testing.T) {
+	l := Lead{TeamID: "t1"}
+	for _, r := range roles {
+		for _, st := range []UserStatus{UserActive, UserDisabled} {
+			for _, team := range []string{"t1", "t2", ""} {
+				want := "invalid"
+				if st == UserActive && (r == RoleOfficer || r == RoleGridLead) {
+					want = "other_team"
+					if team == "t1" {
+						want = ""
+					}
+				}
+				if got := (User{Role: r, Status: st, TeamID: team}).MayHoldLead(l); got != want {
+					t.Errorf("%s %s of team %q: MayHoldLead = %q, want %q", st, r, team, got, want)
+				}
+			}
+		}
+	}
+	if got := (User{Role: RoleOfficer, Status: UserActive}).MayHoldLead(Lead{}); got != "other_team" {
+		t.Errorf("no team holds the county queue with no team: %q", got)
+	}
+}

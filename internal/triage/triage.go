@@ -280,15 +280,10 @@ func (s *Service) checkAssignee(ctx context.Context, st domain.Stores, l *domain
 		return "required"
 	}
 	u, err := st.Org.GetUser(ctx, id)
-	switch {
-	case err != nil:
+	if err != nil {
 		return "invalid"
-	case u.Status != domain.UserActive || u.Role != domain.RoleOfficer && u.Role != domain.RoleGridLead:
-		return "invalid"
-	case u.TeamID == "" || u.TeamID != l.TeamID:
-		return "other_team"
 	}
-	return ""
+	return u.MayHoldLead(*l)
 }
 
 // record writes the step to the timeline: a public status change (with the
