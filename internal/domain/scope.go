@@ -54,6 +54,16 @@ func (a Actor) ServesLead(l Lead) bool {
 	return a.SeesGrid(l.GridID) || a.TeamID != "" && l.TeamID == a.TeamID
 }
 
+// QueueScope is ServesLead as a store filter (LeadFilter.GridIDs and
+// TeamID): the leads of these grids or of this team's queue; nil and ""
+// (no limit) for the county scope.
+func (a Actor) QueueScope() (gridIDs []string, teamID string) {
+	if a.AllGrids {
+		return nil, ""
+	}
+	return a.GridScope(), a.TeamID
+}
+
 // SeesLead reports whether the actor may see the lead: its reporter, or a
 // role that reads leads (ActLeadReadAll) that serves it (ServesLead).
 func (a Actor) SeesLead(l Lead) bool {

@@ -146,6 +146,17 @@ func TestOtherScopes(t *testing.T) {
 	if a.GridIDs[0] != "g1" {
 		t.Error("GridScope shares the actor's slice")
 	}
+	for _, r := range roles {
+		a := actorOf(r)
+		grids, team := a.QueueScope()
+		// The filter selects exactly the leads ServesLead serves.
+		for _, l := range []Lead{leadOwnGrid, leadOtherGrid, leadTeamQueue, leadCountyQueue, leadMineElse} {
+			inFilter := grids == nil && team == "" || slices.Contains(grids, l.GridID) || team != "" && l.TeamID == team
+			if inFilter != a.ServesLead(l) {
+				t.Errorf("%s: QueueScope = %v %q selects lead %s: %v, ServesLead %v", r, grids, team, l.ID, inFilter, a.ServesLead(l))
+			}
+		}
+	}
 	if got := (Actor{Role: RoleOfficer}).GridScope(); got == nil || len(got) != 0 {
 		t.Errorf("GridScope without grids = %#v, want an empty limit", got)
 	}

@@ -124,9 +124,7 @@ func (s *Service) filter(ctx context.Context, a domain.Actor, q Query) (domain.L
 		Text: q.Text, Now: now, Limit: q.Limit, Cursor: q.Cursor}
 	if a.SeesTriage() {
 		f.Queue = true
-		if !a.CountyScope() {
-			f.GridIDs, f.TeamID = a.GridScope(), a.TeamID
-		}
+		f.GridIDs, f.TeamID = a.QueueScope()
 		if q.GridID != "" {
 			if err := a.InScope(q.GridID, "grid", q.GridID); err != nil {
 				return domain.LeadFilter{}, err
