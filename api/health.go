@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"sync"
 	"time"
@@ -20,12 +21,12 @@ type Check struct {
 	Ping    func(ctx context.Context) error
 }
 
-// checkResult is one check's answer in the /readyz body.
+// checkResult is one check's answer in the /readyz body: up or down, never
+// why (the probe answers anyone; the reason goes to the log).
 type checkResult struct {
 	Name    string `json:"name"`
 	Backend string `json:"backend"`
 	Status  string `json:"status"`
-	Error   string `json:"error,omitempty"`
 }
 
 // checkTimeout bounds each readiness check so that a hung dependency makes
@@ -41,41 +42,49 @@ func healthz(c *gin.Context) {
 
 // readyz handles GET /readyz: every dependency answers. Checks run
 // concurrently, each with its own timeout; nothing is cached, so the answer
-// recovers as soon as the dependency does.
+// recovers as soon as the dependency does. The probe needs no token, so
+// it says which dependency is down but not why: the reason of each failed
+// check is logged with the request id.
 func readyz(checks []Check) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		results := make([]checkResult, len(checks))
-		var wg sync.WaitGroup
-		for i, ch := range checks {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				ctx, cancel := context.WithTimeout(c.Request.Context(), checkTimeout)
-				defer cancel()
-				results[i] = checkResult{Name: ch.Name, Backend: ch.Backend, Status: "up"}
-				if err := ch.Ping(ctx); err != nil {
-					results[i].Status, results[i].Error = "down", reason(err)
-				}
-			}()
-		}
-		wg.Wait()
+		results, reasons := runChecks(c.Request.Context(), checks)
 		c.Header("Cache-Control", "no-store")
 		var fields []domain.FieldError
-		for _, r := range results {
+		var logged []any
+		for i, r := range results {
 			if r.Status != "up" {
-				fields = append(fields, domain.FieldError{Field: r.Name, Code: "down", Params: map[string]any{"reason": r.Error}})
+				fields = append(fields, domain.FieldError{Field: r.Name, Code: "down"})
+				logged = append(logged, slog.String(r.Name, r.Backend+": "+reasons[i]))
 			}
 		}
 		if len(fields) == 0 {
 			c.JSON(http.StatusOK, gin.H{"status": "ready", "checks": results})
 			return
 		}
-		err := &domain.Error{Code: domain.EUnavailable, Message: "not ready", Fields: fields}
-		p := newProblem(c, err)
+		loggerFrom(c).Warn("not ready", slog.Group("down", logged...))
+		p := newProblem(c, &domain.Error{Code: domain.EUnavailable, Message: "not ready", Fields: fields})
 		p.Checks = results
-		loggerFrom(c).Warn("not ready", "checks", results)
 		writeProblem(c, p)
 	}
+}
+
+// runChecks runs the checks concurrently and returns their results and,
+// for those down, the reasons.
+func runChecks(ctx context.Context, checks []Check) ([]checkResult, []string) {
+	results, reasons := make([]checkResult, len(checks)), make([]string, len(checks))
+	var wg sync.WaitGroup
+	for i, ch := range checks {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(ctx, checkTimeout)
+			defer cancel()
+			results[i] = checkResult{Name: ch.Name, Backend: ch.Backend, Status: "up"}
+			if err := ch.Ping(ctx); err != nil {
+				results[i].Status, reasons[i] = "down", reason(err)
+			}
+		})
+	}
+	wg.Wait()
+	return results, reasons
 }
 
 // reason is the operator-facing text of a failed check: the domain message

@@ -360,7 +360,7 @@ func TestPhotoJobsConcurrentWorkers(t *testing.T) {
 		// The real job code, counting its runs per job.
 		var mu sync.Mutex
 		runs := map[string]int{}
-		r := newJobRunner(t, b, w.intake, w.clock.now)
+		r := newJobRunner(t, b, w.clock.now)
 		r.Handle(domain.JobPhotoProcess, jobs.Handler{Run: func(ctx context.Context, j domain.Job) error {
 			mu.Lock()
 			runs[j.Ref]++

@@ -152,7 +152,7 @@ var (
 		"invalid":              {"{field} 的值无效。", "{field} is invalid."},
 		"too_long":             {"{field} 超过最大长度 {max}。", "{field} is longer than {max}."},
 		"out_of_range":         {"{field} 超出允许范围。", "{field} is out of range."},
-		"down":                 {"{field} 无法访问：{reason}", "{field} is unreachable: {reason}"},
+		"down":                 {"{field} 无法访问。", "{field} is unreachable."},
 		"mismatch":             {"{field} 不正确。", "{field} is not correct."},
 		"too_short":            {"{field} 至少需要 {min} 个字符。", "{field} needs at least {min} characters."},
 		"too_common":           {"{field} 过于常见，容易被猜中。", "{field} is too common and easy to guess."},

@@ -18,10 +18,10 @@ import (
 	"github.com/zhengning-court/xiezhi/api/docsui"
 	"github.com/zhengning-court/xiezhi/internal/accounts"
 	"github.com/zhengning-court/xiezhi/internal/cases"
-	"github.com/zhengning-court/xiezhi/internal/contactbook"
 	"github.com/zhengning-court/xiezhi/internal/domain"
 	"github.com/zhengning-court/xiezhi/internal/intake"
 	"github.com/zhengning-court/xiezhi/internal/organisation"
+	"github.com/zhengning-court/xiezhi/internal/roster"
 	"github.com/zhengning-court/xiezhi/internal/stats"
 	"github.com/zhengning-court/xiezhi/internal/triage"
 )
@@ -38,7 +38,7 @@ type Options struct {
 	Org      *organisation.Service // grids, villages, teams
 	Tokens   domain.TokenVerifier  // access tokens
 	JWKS     func() []byte         // public keys, served at /.well-known/jwks.json
-	Contacts *contactbook.Service  // contact book import and export
+	Contacts *roster.Service       // contact book import and export
 	Intake   *intake.Service       // leads and photos from the phones
 	Triage   *triage.Service       // the enforcement teams' workflow
 	Cases    *cases.Service        // cases, debtors and the audit log

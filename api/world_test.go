@@ -25,18 +25,14 @@ import (
 	"github.com/zhengning-court/xiezhi/api"
 	"github.com/zhengning-court/xiezhi/api/apitest"
 	"github.com/zhengning-court/xiezhi/internal/accounts"
+	"github.com/zhengning-court/xiezhi/internal/app"
 	"github.com/zhengning-court/xiezhi/internal/backendtest"
-	"github.com/zhengning-court/xiezhi/internal/cases"
-	"github.com/zhengning-court/xiezhi/internal/contactbook"
 	"github.com/zhengning-court/xiezhi/internal/domain"
 	"github.com/zhengning-court/xiezhi/internal/gormstore"
 	"github.com/zhengning-court/xiezhi/internal/intake"
 	"github.com/zhengning-court/xiezhi/internal/jobs"
 	"github.com/zhengning-court/xiezhi/internal/jwtauth"
-	"github.com/zhengning-court/xiezhi/internal/organisation"
 	"github.com/zhengning-court/xiezhi/internal/password"
-	"github.com/zhengning-court/xiezhi/internal/stats"
-	"github.com/zhengning-court/xiezhi/internal/triage"
 )
 
 // cheap keeps argon2id fast in tests; the format is the production one.
@@ -151,34 +147,22 @@ func newWorld(t *testing.T, b backendtest.Backend) *world {
 	must(err)
 	w.keyring, err = jwtauth.NewKeyring(w.keysDir, "xiezhi", "xiezhi-api", w.clock.now)
 	must(err)
-	w.accounts = w.newAccounts()
-	w.intake = intake.New(b.DB, b.DB.Leads(), org, b.DB.Cases(), b.Objects, w.clock.now, gormstore.NewID, intake.DefaultConfig())
-	w.jobs = newJobRunner(t, b, w.intake, w.clock.now)
-	w.router = api.New(api.Options{
-		Logger:    slog.New(slog.NewJSONHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError})),
-		Registry:  prometheus.NewRegistry(),
-		Spec:      xiezhi.OpenAPI,
-		Accounts:  w.accounts,
-		Org:       organisation.New(b.DB, org),
-		Tokens:    w.keyring,
-		JWKS:      w.keyring.JWKS,
-		Contacts:  contactbook.NewService(b.DB, org),
-		Intake:    w.intake,
-		Triage:    triage.New(b.DB, b.DB.Leads(), org, w.clock.now, gormstore.NewID, triage.DefaultConfig),
-		Cases:     cases.New(b.DB, b.DB.Cases(), b.DB.Audit(), org, testSealer, w.clock.now, gormstore.NewID),
-		Stats:     stats.New(org, b.DB.Stats(), w.clock.now),
-		JobCounts: b.DB.Jobs().CountJobs,
-	})
+	a, err := app.New(app.DefaultConfig(), app.Deps{DB: b.DB, Objects: b.Objects, Keys: w.keyring, Sealer: testSealer,
+		Passwords: cheap, Now: w.clock.now, Log: testLogger(t)})
+	must(err)
+	w.accounts, w.intake, w.jobs = a.Accounts, a.Intake, a.Jobs
+	o := a.Options()
+	o.Logger, o.Registry, o.Spec = testLogger(t), prometheus.NewRegistry(), xiezhi.OpenAPI
+	w.router = api.New(o)
 	w.client = apitest.New(t, w.router)
 	return w
 }
 
-// newJobRunner wires the real job runner as cmd/xiezhi does, on the
-// world's clock, logging to the test.
-func newJobRunner(t *testing.T, b backendtest.Backend, in *intake.Service, now func() time.Time) *jobs.Runner {
-	r := jobs.New(b.DB.Jobs(), jobs.DefaultConfig(), now, slog.New(slog.NewJSONHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError})))
-	r.Handle(domain.JobPhotoProcess, jobs.Handler{Run: in.RunPhotoJob, GiveUp: in.GiveUpPhotoJob})
-	return r
+// newJobRunner is a job runner of its own over the world's database, on
+// its clock, as a second worker process would have; the test gives it its
+// handlers.
+func newJobRunner(t *testing.T, b backendtest.Backend, now func() time.Time) *jobs.Runner {
+	return jobs.New(b.DB.Jobs(), jobs.DefaultConfig(), now, testLogger(t))
 }
 
 // runJobs claims and runs every due background job, one after another,
@@ -305,6 +289,11 @@ func wantProblem(t *testing.T, rec *httptest.ResponseRecorder, status int, code 
 		t.Fatalf("problem code %v, want %s: %s", p["code"], code, rec.Body)
 	}
 	return p
+}
+
+// testLogger logs errors to the test.
+func testLogger(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError}))
 }
 
 // testLog sends the server's error log lines to the test's log, so that a

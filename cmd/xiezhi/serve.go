@@ -17,19 +17,13 @@ import (
 
 	xiezhi "github.com/zhengning-court/xiezhi"
 	"github.com/zhengning-court/xiezhi/api"
-	"github.com/zhengning-court/xiezhi/internal/accounts"
-	"github.com/zhengning-court/xiezhi/internal/cases"
+	"github.com/zhengning-court/xiezhi/internal/app"
 	"github.com/zhengning-court/xiezhi/internal/config"
-	"github.com/zhengning-court/xiezhi/internal/contactbook"
 	"github.com/zhengning-court/xiezhi/internal/domain"
 	"github.com/zhengning-court/xiezhi/internal/gormstore"
-	"github.com/zhengning-court/xiezhi/internal/intake"
 	"github.com/zhengning-court/xiezhi/internal/jwtauth"
-	"github.com/zhengning-court/xiezhi/internal/organisation"
 	"github.com/zhengning-court/xiezhi/internal/password"
 	"github.com/zhengning-court/xiezhi/internal/seed"
-	"github.com/zhengning-court/xiezhi/internal/stats"
-	"github.com/zhengning-court/xiezhi/internal/triage"
 )
 
 // serve runs "xiezhi serve": open the stores, migrate, load reference and
@@ -43,72 +37,26 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	log := newLogger(cfg, stderr)
 	dbWhere, objWhere := describe(cfg)
 	log.Info("starting", "version", version, "database", dbWhere, "object_store", objWhere, "addr", cfg.Addr)
-
-	db, err := openDB(ctx, cfg)
+	a, err := start(ctx, cfg, log, stdout, true)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	objects, err := openObjects(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	seal, err := openSealer(cfg, log)
-	if err != nil {
-		return err
-	}
-
-	if err := migrateAtStart(ctx, cfg, db, log); err != nil {
-		return err
-	}
-	if err := loadData(ctx, cfg, db, stdout, log); err != nil {
-		return err
-	}
-
-	keyring, err := openKeyring(cfg, log)
-	if err != nil {
-		return err
-	}
-	go keyring.Run(ctx, time.Minute, log)
-	accountsSvc, err := accounts.New(db, db.Org(), db.Sessions(), keyring, passwordHasher(), time.Now, gormstore.NewID, accounts.DefaultConfig)
-	if err != nil {
-		return err
-	}
-
-	casesSvc := cases.New(db, db.Cases(), db.Audit(), db.Org(), seal, time.Now, gormstore.NewID)
-
-	intakeSvc := intake.New(db, db.Leads(), db.Org(), db.Cases(), objects, time.Now, gormstore.NewID, intakeConfig(cfg))
-	go intakeSvc.PurgeIdempotency(ctx, time.Hour, log)
+	defer a.DB.Close()
+	go a.Keys.Run(ctx, time.Minute, log)
+	go a.Intake.PurgeIdempotency(ctx, time.Hour, log)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	handler := api.New(api.Options{
-		Logger:    log,
-		Registry:  reg,
-		Spec:      xiezhi.OpenAPI,
-		Started:   time.Now(),
-		Accounts:  accountsSvc,
-		Org:       organisation.New(db, db.Org()),
-		Tokens:    keyring,
-		JWKS:      keyring.JWKS,
-		Contacts:  contactbook.NewService(db, db.Org()),
-		Intake:    intakeSvc,
-		Triage:    triage.New(db, db.Leads(), db.Org(), time.Now, gormstore.NewID, triage.DefaultConfig),
-		Cases:     casesSvc,
-		Stats:     stats.New(db.Org(), db.Stats(), time.Now),
-		JobCounts: db.Jobs().CountJobs,
-		Checks: []api.Check{
-			{Name: "database", Backend: db.Name(), Ping: db.Ping},
-			{Name: "object_store", Backend: objects.Name(), Ping: objects.Ping},
-		},
-	})
-	runner := newJobRunner(cfg, db, intakeSvc, log)
+	o := a.Options()
+	o.Logger, o.Registry, o.Spec, o.Started = log, reg, xiezhi.OpenAPI, time.Now()
+	handler := api.New(o)
+
 	wctx, stopWorkers := context.WithCancel(ctx)
 	workersDone := make(chan struct{})
 	go func() {
 		defer close(workersDone)
 		if cfg.Workers > 0 {
-			runner.Run(wctx, cfg.Workers)
+			a.Jobs.Run(wctx, cfg.Workers)
 		}
 	}()
 	err = listenAndServe(ctx, cfg, handler, log)
@@ -117,11 +65,41 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	return err
 }
 
-// intakeConfig applies the settings that bound photo uploads.
-func intakeConfig(cfg config.Config) intake.Config {
-	c := intake.DefaultConfig()
-	c.MaxPhotoBytes = cfg.MaxPhotoBytes
-	return c
+// start is the start-up of serve and worker: open the database and the
+// object store, (serving: the data key,) migrate, (serving: load the
+// reference and demo data and the token signing keys,) and wire the
+// application. The caller closes a.DB.
+func start(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer, serving bool) (a *app.App, err error) {
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			_ = db.Close()
+		}
+	}()
+	d := app.Deps{DB: db, Passwords: passwordHasher(), Log: log}
+	if d.Objects, err = openObjects(ctx, cfg); err != nil {
+		return nil, err
+	}
+	if serving {
+		if d.Sealer, err = openSealer(cfg, log); err != nil {
+			return nil, err
+		}
+	}
+	if err := migrateAtStart(ctx, cfg, db, log); err != nil {
+		return nil, err
+	}
+	if serving {
+		if err := loadData(ctx, cfg, db, stdout, log); err != nil {
+			return nil, err
+		}
+		if d.Keys, err = openKeyring(cfg, log); err != nil {
+			return nil, err
+		}
+	}
+	return app.New(app.ConfigFrom(cfg), d)
 }
 
 // openKeyring loads the token signing keys. The embedded default makes its

@@ -3,14 +3,6 @@ package main
 import (
 	"context"
 	"io"
-	"log/slog"
-	"time"
-
-	"github.com/zhengning-court/xiezhi/internal/config"
-	"github.com/zhengning-court/xiezhi/internal/domain"
-	"github.com/zhengning-court/xiezhi/internal/gormstore"
-	"github.com/zhengning-court/xiezhi/internal/intake"
-	"github.com/zhengning-court/xiezhi/internal/jobs"
 )
 
 // worker runs "xiezhi worker": background jobs only (photo decoding and
@@ -30,30 +22,12 @@ func worker(ctx context.Context, args []string, stderr io.Writer, getenv func(st
 	log := newLogger(cfg, stderr)
 	dbWhere, objWhere := describe(cfg)
 	log.Info("starting worker", "version", version, "database", dbWhere, "object_store", objWhere, "workers", cfg.Workers)
-	db, err := openDB(ctx, cfg)
+	a, err := start(ctx, cfg, log, nil, false)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	objects, err := openObjects(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	if err := migrateAtStart(ctx, cfg, db, log); err != nil {
-		return err
-	}
-	intakeSvc := intake.New(db, db.Leads(), db.Org(), db.Cases(), objects, time.Now, gormstore.NewID, intakeConfig(cfg))
-	newJobRunner(cfg, db, intakeSvc, log).Run(ctx, cfg.Workers)
+	defer a.DB.Close()
+	a.Jobs.Run(ctx, cfg.Workers)
 	log.Info("stopped")
 	return nil
-}
-
-// newJobRunner wires the background jobs to their use cases. On shutdown
-// a job has as long as the in-flight requests to finish.
-func newJobRunner(cfg config.Config, db *gormstore.DB, intakeSvc *intake.Service, log *slog.Logger) *jobs.Runner {
-	jc := jobs.DefaultConfig()
-	jc.Drain = cfg.ShutdownTimeout
-	r := jobs.New(db.Jobs(), jc, time.Now, log)
-	r.Handle(domain.JobPhotoProcess, jobs.Handler{Run: intakeSvc.RunPhotoJob, GiveUp: intakeSvc.GiveUpPhotoJob})
-	return r
 }

@@ -4,7 +4,7 @@
 //
 // It only parses and writes; it knows no database. Parse turns a file into
 // rows plus every per-row problem at once, so that an admin can fix the whole
-// sheet in one go; the accounts use case decides what to do with them.
+// sheet in one go; package roster (the contact book use case) decides what to do with them.
 //
 // The files are the ones people really have: headers in Chinese or English
 // in any order, a title row above the header, CSV saved by Excel on Chinese

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"fmt"
 	"strings"
 
 	"gorm.io/gorm"
@@ -32,12 +31,14 @@ func (s *LeadStore) RecordPhoto(ctx context.Context, r domain.PhotoRecord) error
 
 func (s *LeadStore) recordPhoto(ctx context.Context, r domain.PhotoRecord) error {
 	if s.batch != nil {
-		return s.recordPhotoBatch(ctx, r)
+		return s.recordPhotoBatch(ctx, r, s.photoStatements(r, batchGuard))
 	}
-	stmts, err := s.photoStatements(r, "")
-	if err != nil {
-		return err
-	}
+	return s.recordPhotoTx(ctx, r, s.photoStatements(r, ""))
+}
+
+// recordPhotoTx runs the statements one by one in a transaction, the
+// caller's when there is one.
+func (s *LeadStore) recordPhotoTx(ctx context.Context, r domain.PhotoRecord, stmts []statement) error {
 	return s.inTx(ctx, func(st *LeadStore) error {
 		for _, q := range stmts {
 			res := st.db.WithContext(ctx).Exec(q.sql, q.args...)
@@ -59,15 +60,83 @@ type statement struct {
 	counts bool // the statement that counts the photo: no row means the lead takes none
 }
 
+// insert is the hand-written INSERT of one row type: its table and columns,
+// in the order of its arguments (photoArgs, jobArgs, eventArgs). The
+// columns are those of the row types, which GORM writes elsewhere (Enqueue,
+// AddEvent); a test compares them with GORM's schema of the rows, so that a
+// column added to a row cannot be missed here.
+type insert struct {
+	table   string
+	columns []string
+}
+
+// The rows RecordPhoto inserts.
+var (
+	photoInsert = insert{"lead_photos", []string{"id", "lead_id", "object_key", "thumb_key", "sha256", "content_type", "size",
+		"width", "height", "taken_at", "gps_lat", "gps_lng", "created_at", "processing", "processing_error"}}
+	jobInsert = insert{"jobs", []string{"id", "kind", "ref", "state", "attempts", "run_after", "leased_until", "leased_by",
+		"last_error", "created_at", "updated_at"}}
+	eventInsert = insert{"lead_events", []string{"id", "lead_id", "actor_id", "actor_role", "type", "from_status", "to_status",
+		"note", "public", "at"}}
+)
+
+// sql is the INSERT of one row. With a guard (an SQL condition) it inserts
+// only where the guard holds: INSERT … SELECT ?, … FROM DUAL WHERE guard.
+func (i insert) sql(guard string) string {
+	head := "INSERT INTO " + i.table + " (" + strings.Join(i.columns, ", ") + ") "
+	marks := "?" + strings.Repeat(", ?", len(i.columns)-1)
+	if guard == "" {
+		return head + "VALUES (" + marks + ")"
+	}
+	return head + "SELECT " + marks + " FROM DUAL WHERE " + guard
+}
+
+// photoArgs, jobArgs and eventArgs are a row's values in the order of its
+// insert's columns.
+func photoArgs(p photoRow) []any {
+	return []any{p.ID, p.LeadID, p.ObjectKey, orNull(p.ThumbKey), p.Sha256, p.ContentType, p.Size,
+		p.Width, p.Height, orNull(p.TakenAt), orNull(p.GpsLat), orNull(p.GpsLng), p.CreatedAt, p.Processing, orNull(p.ProcessingError)}
+}
+
+func jobArgs(j jobRow) []any {
+	return []any{j.ID, j.Kind, j.Ref, j.State, j.Attempts, j.RunAfter, orNull(j.LeasedUntil), orNull(j.LeasedBy),
+		orNull(j.LastError), j.CreatedAt, j.UpdatedAt}
+}
+
+func eventArgs(e eventRow) []any {
+	return []any{e.ID, e.LeadID, e.ActorID, e.ActorRole, e.Type, orNull(e.FromStatus), orNull(e.ToStatus),
+		orNull(e.Note), e.Public, e.At}
+}
+
+// orNull is the value of a nullable column: NULL for nil.
+func orNull[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// batchGuard is the condition under which the batch inserts: the UPDATE
+// that counts the photo took it (recordPhotoBatch).
+const batchGuard = "@xz_counted = 1"
+
 // photoStatements are the statements of RecordPhoto, in order: count the
 // photo on its lead (first, so that concurrent photos of one lead take
 // turns on its row), insert the photo, its job and its event, and note
 // the leads of other photos with the same SHA-256 as possible duplicates.
-// The INSERTs are the ones GORM makes of the rows (a dry run: nothing is
-// sent), so that they name the same columns as Enqueue and AddEvent.
-// With a guard (an SQL condition) every INSERT inserts only where the
-// guard holds: INSERT … SELECT <the values> FROM DUAL WHERE guard.
-func (s *LeadStore) photoStatements(r domain.PhotoRecord, guard string) ([]statement, error) {
+// With a guard every INSERT inserts only where the guard holds.
+func (s *LeadStore) photoStatements(r domain.PhotoRecord, guard string) []statement {
+	out := []statement{s.countPhoto(r), {sql: photoInsert.sql(guard), args: photoArgs(newPhotoRow(r.Photo))}}
+	if r.Job != nil {
+		out = append(out, statement{sql: jobInsert.sql(guard), args: jobArgs(newJobRow(*r.Job))})
+	}
+	out = append(out, statement{sql: eventInsert.sql(guard), args: eventArgs(newEventRow(r.Event))})
+	return append(out, s.noteDuplicates(r, guard))
+}
+
+// countPhoto is the UPDATE that counts the photo on its lead, when the
+// lead is in one of the statuses that take photos and has room for one.
+func (s *LeadStore) countPhoto(r domain.PhotoRecord) statement {
 	greatest := "GREATEST"
 	if s.dialect == SQLite {
 		greatest = "MAX" // SQLite's scalar max of several arguments
@@ -82,29 +151,12 @@ func (s *LeadStore) photoStatements(r domain.PhotoRecord, guard string) ([]state
 	for _, st := range r.Statuses {
 		count.args = append(count.args, string(st))
 	}
-	out := []statement{count}
-	rows := []any{new(newPhotoRow(r.Photo))}
-	if r.Job != nil {
-		rows = append(rows, new(newJobRow(*r.Job)))
-	}
-	rows = append(rows, new(newEventRow(r.Event)))
-	dry := s.db.Session(&gorm.Session{DryRun: true, NewDB: true})
-	for _, row := range rows {
-		stmt := dry.Create(row).Statement
-		if stmt.Error != nil {
-			return nil, stmt.Error
-		}
-		q := stmt.SQL.String()
-		if guard != "" {
-			// INSERT INTO t (cols) VALUES (?, …) → INSERT INTO t (cols) SELECT ?, … FROM DUAL WHERE guard
-			i := strings.LastIndex(q, " VALUES (")
-			if i < 0 || !strings.HasSuffix(q, ")") {
-				return nil, fmt.Errorf("record photo: an INSERT of unexpected form: %s", q)
-			}
-			q = q[:i] + " SELECT " + q[i+len(" VALUES ("):len(q)-1] + " FROM DUAL WHERE " + guard
-		}
-		out = append(out, statement{sql: q, args: stmt.Vars})
-	}
+	return count
+}
+
+// noteDuplicates is the INSERT … SELECT that notes the leads of other
+// photos with the same SHA-256 (at most 20) as possible duplicates.
+func (s *LeadStore) noteDuplicates(r domain.PhotoRecord, guard string) statement {
 	ignore := " ON DUPLICATE KEY UPDATE reason = reason"
 	if s.dialect == SQLite {
 		ignore = " ON CONFLICT DO NOTHING"
@@ -113,28 +165,23 @@ func (s *LeadStore) photoStatements(r domain.PhotoRecord, guard string) ([]state
 	if guard != "" {
 		where = guard + " AND " + where
 	}
-	out = append(out, statement{sql: "INSERT INTO lead_duplicates (lead_id, other_id, reason) " +
+	return statement{sql: "INSERT INTO lead_duplicates (lead_id, other_id, reason) " +
 		"SELECT DISTINCT ?, p.lead_id, ? FROM lead_photos p WHERE " + where + " LIMIT 20" + ignore,
-		args: []any{r.Photo.LeadID, domain.DupSamePhoto, r.Photo.SHA256, r.Photo.LeadID}})
-	return out, nil
+		args: []any{r.Photo.LeadID, domain.DupSamePhoto, r.Photo.SHA256, r.Photo.LeadID}}
 }
 
 // recordPhotoBatch is RecordPhoto on MySQL in one round trip instead of
-// seven (BEGIN, five statements, COMMIT): the statements go as one batch
-// on a connection of the pool that allows several statements per query
-// (and only ever runs this SQL, its values escaped by the driver). The
-// batch notes whether the UPDATE counted the photo, inserts only if it
-// did, commits, and answers whether it did; a statement that fails stops
-// the batch before the COMMIT, and a ROLLBACK follows. Under load every
-// round trip waits for a core, so this is most of an upload's time in the
-// database. The transaction reads committed, so that the search for
-// photos with the same SHA-256 (INSERT … SELECT) locks nothing.
-func (s *LeadStore) recordPhotoBatch(ctx context.Context, r domain.PhotoRecord) error {
-	const guard = "@xz_counted = 1"
-	stmts, err := s.photoStatements(r, guard)
-	if err != nil {
-		return err
-	}
+// seven (BEGIN, five statements, COMMIT): the statements (guarded by
+// batchGuard) go as one batch on a connection of the pool that allows
+// several statements per query (and only ever runs this SQL, its values
+// escaped by the driver). The batch notes whether the UPDATE counted the
+// photo, inserts only if it did, commits, and answers whether it did; a
+// statement that fails stops the batch before the COMMIT, and a ROLLBACK
+// follows. Under load every round trip waits for a core (docs/decisions/
+// 0006-photo-recording-sql.md has the numbers). The transaction reads
+// committed, so that the search for photos with the same SHA-256
+// (INSERT … SELECT) locks nothing.
+func (s *LeadStore) recordPhotoBatch(ctx context.Context, r domain.PhotoRecord, stmts []statement) error {
 	var q strings.Builder
 	q.WriteString("SET TRANSACTION ISOLATION LEVEL READ COMMITTED;\nSTART TRANSACTION;\n")
 	var args []any

@@ -21,7 +21,7 @@ type photoFixture struct {
 	n        int
 }
 
-func newPhotoFixture(t *testing.T, b backendtest.Backend) *photoFixture {
+func newPhotoFixture(t testing.TB, b backendtest.Backend) *photoFixture {
 	t.Helper()
 	ctx := context.Background()
 	org := b.DB.Org()
@@ -40,7 +40,7 @@ func newPhotoFixture(t *testing.T, b backendtest.Backend) *photoFixture {
 	return &photoFixture{b: b, reporter: u, village: v, at: time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)}
 }
 
-func (f *photoFixture) lead(t *testing.T, status domain.LeadStatus) domain.Lead {
+func (f *photoFixture) lead(t testing.TB, status domain.LeadStatus) domain.Lead {
 	t.Helper()
 	f.n++
 	l := domain.Lead{ID: gormstore.NewID(), Ref: fmt.Sprintf("ZN-2026-%06d", f.n), ReporterID: f.reporter.ID, GridID: f.village.GridID,

@@ -27,6 +27,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/zhengning-court/xiezhi/internal/ctxio"
 	"github.com/zhengning-court/xiezhi/internal/domain"
 )
 
@@ -78,22 +79,10 @@ type header struct {
 // file next to the final one, which is synced and renamed into place only
 // when r ended after exactly size bytes.
 func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, contentType string) (domain.ObjectInfo, error) {
-	if err := domain.CheckObjectKey(key); err != nil {
+	contentType, err := checkPut(ctx, key, size, contentType)
+	if err != nil {
 		return domain.ObjectInfo{}, err
 	}
-	if size < -1 {
-		return domain.ObjectInfo{}, domain.Wrap(domain.EInvalid, nil, "put %s: size %d", key, size)
-	}
-	if contentType == "" {
-		contentType = defaultContentType
-	}
-	if err := checkContentType(contentType); err != nil {
-		return domain.ObjectInfo{}, domain.Wrap(domain.EInvalid, nil, "put %s: %s", key, err)
-	}
-	if err := ctx.Err(); err != nil {
-		return domain.ObjectInfo{}, fmt.Errorf("put %s: %w", key, err)
-	}
-
 	final := s.path(key)
 	tmp, err := s.createTemp(key)
 	if err != nil {
@@ -111,18 +100,16 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, co
 	if _, err := tmp.Seek(headerSize, io.SeekStart); err != nil {
 		return domain.ObjectInfo{}, fmt.Errorf("put %s: %w", key, err)
 	}
-	src := &ctxReader{ctx: ctx, r: r}
+	src := ctxio.NewReader(ctx, r)
 	var body io.Reader = src
 	if size >= 0 {
 		body = io.LimitReader(src, size+1) // one byte more reveals a longer body
 	}
 	h := sha256.New()
 	n, err := io.Copy(tmp, io.TeeReader(body, h))
-	switch {
-	case src.err != nil && ctx.Err() != nil:
-		return domain.ObjectInfo{}, fmt.Errorf("put %s: %w", key, ctx.Err())
-	case src.err != nil:
-		return domain.ObjectInfo{}, fmt.Errorf("put %s: read body: %w", key, src.err)
+	switch berr := src.PutError(key); {
+	case berr != nil:
+		return domain.ObjectInfo{}, berr
 	case err != nil:
 		return domain.ObjectInfo{}, fmt.Errorf("put %s: %w", key, err)
 	case size >= 0 && n > size:
@@ -160,6 +147,27 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, co
 	return hdr.info(key), nil
 }
 
+// checkPut checks the arguments of Put and returns the content type to
+// store (the default for none).
+func checkPut(ctx context.Context, key string, size int64, contentType string) (string, error) {
+	if err := domain.CheckObjectKey(key); err != nil {
+		return "", err
+	}
+	if size < -1 {
+		return "", domain.Wrap(domain.EInvalid, nil, "put %s: size %d", key, size)
+	}
+	if contentType == "" {
+		contentType = defaultContentType
+	}
+	if err := checkContentType(contentType); err != nil {
+		return "", domain.Wrap(domain.EInvalid, nil, "put %s: %s", key, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return "", fmt.Errorf("put %s: %w", key, err)
+	}
+	return contentType, nil
+}
+
 // Open returns length bytes of the object from offset; see
 // domain.ObjectStore.
 func (s *Store) Open(ctx context.Context, key string, offset, length int64) (io.ReadCloser, domain.ObjectInfo, error) {
@@ -185,8 +193,8 @@ func (s *Store) Open(ctx context.Context, key string, offset, length int64) (io.
 		n = length
 	}
 	rc := &fileReader{
-		ctxReader: ctxReader{ctx: ctx, r: io.NewSectionReader(f, headerSize+offset, n)},
-		f:         f,
+		Reader: ctxio.NewReader(ctx, io.NewSectionReader(f, headerSize+offset, n)),
+		f:      f,
 	}
 	return rc, hdr.info(key), nil
 }
@@ -396,30 +404,9 @@ func checkContentType(ct string) error {
 	return nil
 }
 
-// ctxReader stops reading once ctx is done and remembers the first error of
-// the reader it wraps, so Put can tell a failing body from a failing disk.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-	err error
-}
-
-// Read implements io.Reader.
-func (c *ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		c.err = err
-		return 0, err
-	}
-	n, err := c.r.Read(p)
-	if err != nil && err != io.EOF && c.err == nil {
-		c.err = err
-	}
-	return n, err
-}
-
 // fileReader reads a section of an object file and closes the file.
 type fileReader struct {
-	ctxReader
+	*ctxio.Reader
 	f *os.File
 }
 

@@ -35,6 +35,7 @@ import (
 	"github.com/minio/minio-go/v7/pkg/credentials"
 	"github.com/minio/minio-go/v7/pkg/s3utils"
 
+	"github.com/zhengning-court/xiezhi/internal/ctxio"
 	"github.com/zhengning-court/xiezhi/internal/domain"
 )
 
@@ -434,13 +435,11 @@ func spool(ctx context.Context, key string, r io.Reader, h hash.Hash) (*os.File,
 		_ = os.Remove(f.Name())
 		return nil, 0, err
 	}
-	src := &ctxReader{ctx: ctx, r: r}
+	src := ctxio.NewReader(ctx, r)
 	n, err := io.Copy(f, io.TeeReader(src, h))
-	switch {
-	case src.err != nil && ctx.Err() != nil:
-		return fail(fmt.Errorf("put %s: %w", key, ctx.Err()))
-	case src.err != nil:
-		return fail(fmt.Errorf("put %s: read body: %w", key, src.err))
+	switch berr := src.PutError(key); {
+	case berr != nil:
+		return fail(berr)
 	case err != nil:
 		return fail(fmt.Errorf("put %s: spool body: %w", key, err))
 	}
@@ -448,27 +447,6 @@ func spool(ctx context.Context, key string, r io.Reader, h hash.Hash) (*os.File,
 		return fail(fmt.Errorf("put %s: spool body: %w", key, err))
 	}
 	return f, n, nil
-}
-
-// ctxReader stops reading once ctx is done and remembers the first error of
-// the reader it wraps.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-	err error
-}
-
-// Read implements io.Reader.
-func (c *ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		c.err = err
-		return 0, err
-	}
-	n, err := c.r.Read(p)
-	if err != nil && err != io.EOF && c.err == nil {
-		c.err = err
-	}
-	return n, err
 }
 
 // exactReader passes on exactly size bytes of r, and fails

@@ -1,4 +1,8 @@
-package contactbook
+// Package roster is the contact book use case: it imports an assistants'
+// contact book (parsed by package contactbook) into the accounts, creating
+// or updating one account per row, and exports a grid's assistants for
+// contactbook to write.
+package roster
 
 import (
 	"context"
@@ -7,6 +11,7 @@ import (
 	"iter"
 	"strconv"
 
+	"github.com/zhengning-court/xiezhi/internal/contactbook"
 	"github.com/zhengning-court/xiezhi/internal/domain"
 	"github.com/zhengning-court/xiezhi/internal/password"
 )
@@ -21,7 +26,7 @@ type Service struct {
 }
 
 // NewService returns the contact book use case.
-func NewService(tx domain.Transactor, org domain.OrgStore) *Service {
+func New(tx domain.Transactor, org domain.OrgStore) *Service {
 	return &Service{tx: tx, org: org}
 }
 
@@ -60,11 +65,11 @@ func rowField(line int, field string) string { return "rows[" + strconv.Itoa(lin
 // the team that serves their village's grid; admins and auditors cannot be
 // imported. Errors: EForbidden, EInvalid (not a spreadsheet), EValidation
 // (bad rows), EConflict (a concurrent change to the same phone).
-func (s *Service) Import(ctx context.Context, a domain.Actor, r io.Reader, format Format, dryRun bool) (Report, error) {
+func (s *Service) Import(ctx context.Context, a domain.Actor, r io.Reader, format contactbook.Format, dryRun bool) (Report, error) {
 	if err := a.Authorize(domain.ActContactsImport); err != nil {
 		return Report{}, err
 	}
-	rows, rowErrs, err := Parse(r, format, MaxRows)
+	rows, rowErrs, err := contactbook.Parse(r, format, MaxRows)
 	if err != nil {
 		return Report{}, err
 	}
@@ -81,7 +86,7 @@ func (s *Service) Import(ctx context.Context, a domain.Actor, r io.Reader, forma
 		return Report{}, err
 	}
 	type planned struct {
-		row  Row
+		row  contactbook.Row
 		user domain.User
 	}
 	plan := make([]planned, 0, len(rows))
@@ -89,7 +94,7 @@ func (s *Service) Import(ctx context.Context, a domain.Actor, r io.Reader, forma
 		u := domain.User{Name: row.Name, Phone: row.Phone, Role: domain.Role(row.Role)}
 		v, code := villages.find(row)
 		if code != "" {
-			fields = append(fields, domain.FieldError{Field: rowField(row.Line, FieldVillage), Code: code})
+			fields = append(fields, domain.FieldError{Field: rowField(row.Line, contactbook.FieldVillage), Code: code})
 			continue
 		}
 		switch u.Role {
@@ -98,12 +103,12 @@ func (s *Service) Import(ctx context.Context, a domain.Actor, r io.Reader, forma
 		case domain.RoleOfficer, domain.RoleGridLead:
 			team, ok := teams[v.GridID]
 			if !ok {
-				fields = append(fields, domain.FieldError{Field: rowField(row.Line, FieldVillage), Code: "no_team"})
+				fields = append(fields, domain.FieldError{Field: rowField(row.Line, contactbook.FieldVillage), Code: "no_team"})
 				continue
 			}
 			u.TeamID = team
 		default:
-			fields = append(fields, domain.FieldError{Field: rowField(row.Line, FieldRole), Code: "not_importable"})
+			fields = append(fields, domain.FieldError{Field: rowField(row.Line, contactbook.FieldRole), Code: "not_importable"})
 			continue
 		}
 		plan = append(plan, planned{row: row, user: u})
@@ -210,7 +215,7 @@ func (s *Service) lookups(ctx context.Context) (villageIndex, map[string]string,
 
 // find returns the row's village, or a field error code: unknown_village,
 // or ambiguous_village when a name without township matches several.
-func (x villageIndex) find(r Row) (domain.Village, string) {
+func (x villageIndex) find(r contactbook.Row) (domain.Village, string) {
 	if r.VillageCode != "" {
 		v, ok := x.byCode[r.VillageCode]
 		if !ok {
@@ -238,7 +243,7 @@ func (x villageIndex) find(r Row) (domain.Village, string) {
 // returns them as entries to write with WriteCSV or WriteXLSX, read page by
 // page as they are written. Errors: EForbidden, ENotFound (a grid that does
 // not exist or is outside the caller's scope).
-func (s *Service) Export(ctx context.Context, a domain.Actor, gridID string) (iter.Seq[Entry], func() error, error) {
+func (s *Service) Export(ctx context.Context, a domain.Actor, gridID string) (iter.Seq[contactbook.Entry], func() error, error) {
 	if err := a.Authorize(domain.ActContactsExport); err != nil {
 		return nil, nil, err
 	}
@@ -258,7 +263,7 @@ func (s *Service) Export(ctx context.Context, a domain.Actor, gridID string) (it
 		byID[v.ID] = v
 	}
 	var iterErr error
-	seq := func(yield func(Entry) bool) {
+	seq := func(yield func(contactbook.Entry) bool) {
 		cursor := ""
 		for {
 			users, next, err := s.org.ListUsers(ctx, domain.UserFilter{Roles: []domain.Role{domain.RoleAssistant}, GridIDs: []string{gridID}, Limit: 200, Cursor: cursor})
@@ -268,7 +273,7 @@ func (s *Service) Export(ctx context.Context, a domain.Actor, gridID string) (it
 			}
 			for _, u := range users {
 				v := byID[u.VillageID]
-				if !yield(Entry{Name: u.Name, Phone: u.Phone, Township: grid.Name, VillageCode: v.Code, VillageName: v.Name, Role: string(u.Role), Status: string(u.Status)}) {
+				if !yield(contactbook.Entry{Name: u.Name, Phone: u.Phone, Township: grid.Name, VillageCode: v.Code, VillageName: v.Name, Role: string(u.Role), Status: string(u.Status)}) {
 					return
 				}
 			}
