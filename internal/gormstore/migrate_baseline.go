@@ -98,8 +98,12 @@ func (db *DB) recordBaseline(ctx context.Context, baseline migrationFile) error 
 	if err != nil {
 		return fmt.Errorf("record the baseline: %w", err)
 	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return fmt.Errorf("record the baseline: %d rows of version %d (%v)", n, baselineVersion, err)
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("record the baseline: %w", err)
+	}
+	if n != 1 {
+		return fmt.Errorf("record the baseline: %d rows of version %d", n, baselineVersion)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("record the baseline: %w", err)
