@@ -223,7 +223,7 @@ CREATE INDEX ix_leads_village ON leads (village_id);
 -- equality prefix: a grid's by status, and by kind and status; a team's by
 -- grid and status, so that the team's leads outside its own grids are a
 -- range of their own; an assignee's by grid and status
--- (docs/decisions/0004-queue-as-union-of-index-ranges.md).
+-- (docs/decisions/0004-queue-as-a-union-of-index-ranges.md).
 CREATE INDEX ix_leads_queue ON leads (grid_id, status, priority, received_at, id);
 CREATE INDEX ix_leads_team ON leads (team_id, grid_id, status, priority, received_at, id);
 CREATE INDEX ix_leads_assignee ON leads (assignee_id, grid_id, status, priority, received_at, id);
@@ -236,7 +236,7 @@ CREATE INDEX ix_leads_stats ON leads (grid_id, received_at, status, kind, accept
 CREATE INDEX ix_leads_closed ON leads (grid_id, status, closed_at, amount_recovered_fen);
 
 -- processing is where the background decoding of a photo stands
--- (docs/decisions/0002-photo-decoding-in-a-job.md).
+-- (docs/decisions/0002-photo-decoding-in-a-background-job.md).
 CREATE TABLE lead_photos (
   id               CHAR(36)     NOT NULL,
   lead_id          CHAR(36)     NOT NULL,
