@@ -8,13 +8,13 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// lead_counts (migration 0007) holds the number of leads per grid, team
+// lead_counts (migrations/*/0009_baseline.sql) holds the number of leads per grid, team
 // ('' for none), assignee ('' for none), kind, status and slot, for the
 // queue's status counts (queue.go). The store keeps it exact in the
 // transaction of every change of a lead's keys, CreateLead and UpdateLead;
 // no trigger does it, so that the SQL stays portable to MySQL-compatible
-// databases without triggers (DESIGN §7; migration 0009 dropped the
-// triggers of 0007). Each count is split over 16 slots, from the last
+// databases without triggers (DESIGN §7;
+// docs/decisions/0005-lead-counts-kept-by-the-store.md). Each count is split over 16 slots, from the last
 // character of the lead id, so that concurrent submissions of one kind to
 // one grid rarely wait for one row lock.
 

@@ -48,9 +48,10 @@ type migrationFile struct {
 	sql string
 }
 
-// files reads the embedded migrations of a dialect in version order.
-func files(d Dialect) ([]migrationFile, error) {
-	entries, err := fs.ReadDir(migrations.FS, string(d))
+// files reads the migrations of a dialect from fsys (migrations.FS but in
+// tests) in version order.
+func files(fsys fs.FS, d Dialect) ([]migrationFile, error) {
+	entries, err := fs.ReadDir(fsys, string(d))
 	if err != nil {
 		return nil, fmt.Errorf("read migrations/%s: %w", d, err)
 	}
@@ -69,7 +70,7 @@ func files(d Dialect) ([]migrationFile, error) {
 			return nil, fmt.Errorf("migrations/%s: %s and %s share version %d", d, other, e.Name(), v)
 		}
 		seen[v] = e.Name()
-		b, err := fs.ReadFile(migrations.FS, path.Join(string(d), e.Name()))
+		b, err := fs.ReadFile(fsys, path.Join(string(d), e.Name()))
 		if err != nil {
 			return nil, err
 		}
@@ -109,30 +110,47 @@ func statements(sql string) []string {
 
 // MigrationStatus lists every known migration and whether it is applied.
 // It fails when the database has a migration this binary does not know (a
-// newer binary migrated it) or when an applied file was edited since.
+// newer binary migrated it) or when an applied file was edited since. A
+// database migrated by the development migrations 0001–0009 counts as
+// having the baseline (see squashed).
 func (db *DB) MigrationStatus(ctx context.Context) ([]Migration, error) {
-	all, err := files(db.dialect)
+	out, _, err := db.status(ctx, migrations.FS)
+	return out, err
+}
+
+// appliedRow is a row of schema_migrations.
+type appliedRow struct {
+	Version   int
+	Name      string
+	Checksum  string
+	AppliedAt time.Time
+}
+
+// status compares the files of fsys with schema_migrations. squashed
+// reports a database whose rows are the development history that the
+// baseline replaces, which Migrate then rewrites.
+func (db *DB) status(ctx context.Context, fsys fs.FS) (out []Migration, squashed bool, err error) {
+	all, err := files(fsys, db.dialect)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if err := db.gorm.WithContext(ctx).Exec(createMigrationsTable[db.dialect]).Error; err != nil {
-		return nil, fmt.Errorf("create schema_migrations: %w", err)
+		return nil, false, fmt.Errorf("create schema_migrations: %w", err)
 	}
-	type row struct {
-		Version   int
-		Name      string
-		Checksum  string
-		AppliedAt time.Time
-	}
-	var rows []row
+	var rows []appliedRow
 	if err := db.gorm.WithContext(ctx).Raw("SELECT version, name, checksum, applied_at FROM schema_migrations ORDER BY version").Scan(&rows).Error; err != nil {
-		return nil, fmt.Errorf("read schema_migrations: %w", err)
+		return nil, false, fmt.Errorf("read schema_migrations: %w", err)
 	}
-	applied := map[int]row{}
+	if hasBaseline(all) {
+		if rows, squashed, err = db.unsquash(rows, all[0]); err != nil {
+			return nil, false, err
+		}
+	}
+	applied := map[int]appliedRow{}
 	for _, r := range rows {
 		applied[r.Version] = r
 	}
-	out := make([]Migration, 0, len(all))
+	out = make([]Migration, 0, len(all))
 	var errs []error
 	for _, f := range all {
 		m := f.Migration
@@ -148,7 +166,7 @@ func (db *DB) MigrationStatus(ctx context.Context) ([]Migration, error) {
 	for v, r := range applied {
 		errs = append(errs, fmt.Errorf("database has migration %04d_%s that this binary does not know: run a newer xiezhi", v, r.Name))
 	}
-	return out, errors.Join(errs...)
+	return out, squashed, errors.Join(errs...)
 }
 
 // Migrate applies every pending migration in order and returns those it
@@ -157,7 +175,14 @@ func (db *DB) MigrationStatus(ctx context.Context) ([]Migration, error) {
 // way is reported with the statement that failed and is not recorded; fix
 // the cause and run again (every statement in our files is safe to re-run
 // only up to the failure, so keep one DDL change per file where it matters).
+// A database migrated by the development migrations 0001–0009 gets its
+// bookkeeping rewritten to the baseline, which is not reported as applied:
+// its schema is already the baseline's.
 func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
+	return db.migrate(ctx, migrations.FS)
+}
+
+func (db *DB) migrate(ctx context.Context, fsys fs.FS) ([]Migration, error) {
 	if db.dialect == MySQL {
 		conn, err := db.sql.Conn(ctx)
 		if err != nil {
@@ -173,13 +198,18 @@ func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
 		}
 		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK('xiezhi_migrate')") //nolint:errcheck // released with the connection anyway
 	}
-	status, err := db.MigrationStatus(ctx)
+	status, squashed, err := db.status(ctx, fsys)
 	if err != nil {
 		return nil, err
 	}
-	all, err := files(db.dialect)
+	all, err := files(fsys, db.dialect)
 	if err != nil {
 		return nil, err
+	}
+	if squashed {
+		if err := db.recordBaseline(ctx, all[0]); err != nil {
+			return nil, err
+		}
 	}
 	var done []Migration
 	for i, f := range all {

@@ -2,6 +2,7 @@ package gormstore_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sort"
 	"strings"
@@ -33,99 +34,72 @@ type table struct {
 	Triggers map[string]string // name -> "AFTER INSERT" and the like
 }
 
+// eachRow runs q and, for every row, scans it into dest and calls fn.
+func eachRow(t *testing.T, db *sql.DB, q string, dest []any, fn func()) {
+	t.Helper()
+	rows, err := db.Query(q)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		fn()
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+}
+
 func sqliteSchema(t *testing.T, db *gormstore.DB) map[string]table {
 	t.Helper()
 	q := db.SQL()
 	out := map[string]table{}
-	rows, err := q.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			t.Fatal(err)
-		}
+	var n string
+	eachRow(t, q, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`, []any{&n}, func() {
 		names = append(names, n)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	rows.Close()
+	})
 	for _, name := range names {
 		tb := table{Indexes: map[string]index{}}
-		cols, err := q.Query(fmt.Sprintf("SELECT name, \"notnull\", pk FROM pragma_table_info('%s') ORDER BY cid", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for cols.Next() {
-			var c column
-			var notnull, pk int
-			if err := cols.Scan(&c.Name, &notnull, &pk); err != nil {
-				t.Fatal(err)
-			}
+		var c column
+		var notnull, pk int
+		eachRow(t, q, fmt.Sprintf("SELECT name, \"notnull\", pk FROM pragma_table_info('%s') ORDER BY cid", name), []any{&c.Name, &notnull, &pk}, func() {
 			c.Nullable, c.PK = notnull == 0 && pk == 0, pk > 0
 			tb.Columns = append(tb.Columns, c)
-		}
-		cols.Close()
-		idx, err := q.Query(fmt.Sprintf("SELECT name, \"unique\", origin FROM pragma_index_list('%s')", name))
-		if err != nil {
-			t.Fatal(err)
-		}
+		})
 		type il struct {
 			name, origin string
 			unique       bool
 		}
 		var list []il
-		for idx.Next() {
-			var x il
-			if err := idx.Scan(&x.name, &x.unique, &x.origin); err != nil {
-				t.Fatal(err)
-			}
+		var x il
+		eachRow(t, q, fmt.Sprintf("SELECT name, \"unique\", origin FROM pragma_index_list('%s')", name), []any{&x.name, &x.unique, &x.origin}, func() {
 			list = append(list, x)
-		}
-		idx.Close()
+		})
 		for _, x := range list {
 			if x.origin == "pk" {
 				continue // the primary key is compared through the columns
 			}
 			var colNames []string
-			ic, err := q.Query(fmt.Sprintf("SELECT name FROM pragma_index_info('%s') ORDER BY seqno", x.name))
-			if err != nil {
-				t.Fatal(err)
-			}
-			for ic.Next() {
-				var n string
-				if err := ic.Scan(&n); err != nil {
-					t.Fatal(err)
-				}
-				colNames = append(colNames, n)
-			}
-			ic.Close()
+			var cn string
+			eachRow(t, q, fmt.Sprintf("SELECT name FROM pragma_index_info('%s') ORDER BY seqno", x.name), []any{&cn}, func() {
+				colNames = append(colNames, cn)
+			})
 			tb.Indexes[x.name] = index{Unique: x.unique, Columns: strings.Join(colNames, ",")}
 		}
 		out[name] = tb
 	}
-	trg, err := q.Query(`SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer trg.Close()
-	for trg.Next() {
-		var name, tbl, sql string
-		if err := trg.Scan(&name, &tbl, &sql); err != nil {
-			t.Fatal(err)
-		}
-		words := strings.Fields(strings.ToUpper(sql)) // CREATE TRIGGER name AFTER INSERT …
+	var name, tbl, sqlText string
+	eachRow(t, q, `SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'`, []any{&name, &tbl, &sqlText}, func() {
+		words := strings.Fields(strings.ToUpper(sqlText)) // CREATE TRIGGER name AFTER INSERT …
 		if len(words) < 5 {
-			t.Fatalf("trigger %s: %q", name, sql)
+			t.Fatalf("trigger %s: %q", name, sqlText)
 		}
 		addTrigger(out, tbl, name, words[3]+" "+words[4])
-	}
-	if err := trg.Err(); err != nil {
-		t.Fatal(err)
-	}
+	})
 	return out
 }
 
@@ -142,17 +116,10 @@ func mysqlSchema(t *testing.T, db *gormstore.DB) map[string]table {
 	t.Helper()
 	q := db.SQL()
 	out := map[string]table{}
-	rows, err := q.Query(`SELECT TABLE_NAME, COLUMN_NAME, IS_NULLABLE, COLUMN_KEY FROM information_schema.COLUMNS
-		WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, ORDINAL_POSITION`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var tn, isNull, key string
-		var c column
-		if err := rows.Scan(&tn, &c.Name, &isNull, &key); err != nil {
-			t.Fatal(err)
-		}
+	var tn, isNull, key string
+	var c column
+	eachRow(t, q, `SELECT TABLE_NAME, COLUMN_NAME, IS_NULLABLE, COLUMN_KEY FROM information_schema.COLUMNS
+		WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, ORDINAL_POSITION`, []any{&tn, &c.Name, &isNull, &key}, func() {
 		c.Nullable, c.PK = isNull == "YES", key == "PRI"
 		tb, ok := out[tn]
 		if !ok {
@@ -160,23 +127,11 @@ func mysqlSchema(t *testing.T, db *gormstore.DB) map[string]table {
 		}
 		tb.Columns = append(tb.Columns, c)
 		out[tn] = tb
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	rows.Close()
-	idx, err := q.Query(`SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME FROM information_schema.STATISTICS
-		WHERE TABLE_SCHEMA = DATABASE() AND INDEX_NAME <> 'PRIMARY' ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer idx.Close()
-	for idx.Next() {
-		var tn, in, cn string
-		var nonUnique int
-		if err := idx.Scan(&tn, &in, &nonUnique, &cn); err != nil {
-			t.Fatal(err)
-		}
+	})
+	var in, cn string
+	var nonUnique int
+	eachRow(t, q, `SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME FROM information_schema.STATISTICS
+		WHERE TABLE_SCHEMA = DATABASE() AND INDEX_NAME <> 'PRIMARY' ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`, []any{&tn, &in, &nonUnique, &cn}, func() {
 		x := out[tn].Indexes[in]
 		x.Unique = nonUnique == 0
 		if x.Columns != "" {
@@ -184,26 +139,12 @@ func mysqlSchema(t *testing.T, db *gormstore.DB) map[string]table {
 		}
 		x.Columns += cn
 		out[tn].Indexes[in] = x
-	}
-	if err := idx.Err(); err != nil {
-		t.Fatal(err)
-	}
-	trg, err := q.Query(`SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION
-		FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer trg.Close()
-	for trg.Next() {
-		var name, tbl, timing, event string
-		if err := trg.Scan(&name, &tbl, &timing, &event); err != nil {
-			t.Fatal(err)
-		}
+	})
+	var name, tbl, timing, event string
+	eachRow(t, q, `SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION
+		FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()`, []any{&name, &tbl, &timing, &event}, func() {
 		addTrigger(out, tbl, name, timing+" "+event)
-	}
-	if err := trg.Err(); err != nil {
-		t.Fatal(err)
-	}
+	})
 	return out
 }
 
