@@ -49,8 +49,10 @@ func TestMake(t *testing.T) {
 			if want := time.Date(2026, 11, 20, 8, 30, 0, 0, time.FixedZone("CST", 8*3600)); !info.TakenAt.Equal(want) {
 				t.Errorf("taken at %v, want %v", info.TakenAt, want)
 			}
-			if _, err := p.ProcessTime(); err != nil {
-				t.Error(err)
+			if tt.name == "small, little noise" { // three more decodes: once is enough
+				if _, err := p.ProcessTime(); err != nil {
+					t.Error(err)
+				}
 			}
 			a, da := p.Instance(nil)
 			b, db := p.Instance(nil)

@@ -50,13 +50,14 @@ func TestStartStop(t *testing.T) {
 	tests := []struct {
 		mode     string
 		timeout  time.Duration
+		grace    time.Duration // 0: the default, ample for a clean exit
 		startErr string // in the error of Start; "" for success
 		stopErr  string // in the error of Stop
 		log      string // in the output after Stop
 	}{
 		{mode: "serve", log: "stopped"},
 		{mode: "fail", startErr: "exited during start-up (exit status 3): cannot open the database"},
-		{mode: "stubborn", stopErr: "did not stop within"},
+		{mode: "stubborn", grace: 200 * time.Millisecond, stopErr: "did not stop within"},
 		{mode: "silent", timeout: 300 * time.Millisecond, startErr: "not ready within"},
 	}
 	for _, tt := range tests {
@@ -64,7 +65,7 @@ func TestStartStop(t *testing.T) {
 			logPath := filepath.Join(t.TempDir(), tt.mode+".log")
 			p, err := Start(context.Background(), Spec{
 				Args: []string{self, "-test.run=^$"}, Env: append(os.Environ(), childEnv+"="+tt.mode), LogPath: logPath,
-				Ready: LogContains("listening"), Timeout: tt.timeout, Poll: 10 * time.Millisecond, Grace: 200 * time.Millisecond,
+				Ready: LogContains("listening"), Timeout: tt.timeout, Poll: 10 * time.Millisecond, Grace: tt.grace,
 			})
 			if tt.startErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.startErr) {
