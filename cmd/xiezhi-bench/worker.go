@@ -4,11 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/zhengning-court/xiezhi/cmd/xiezhi-bench/internal/load"
+	"github.com/zhengning-court/xiezhi/cmd/xiezhi-bench/internal/procfs"
+	"github.com/zhengning-court/xiezhi/cmd/xiezhi-bench/internal/report"
+	"github.com/zhengning-court/xiezhi/cmd/xiezhi-bench/internal/supervise"
 )
 
 // The photo measurements run the server as production would on this
@@ -32,7 +36,7 @@ import (
 // startWorker starts `nice -n <-worker-nice> xiezhi worker` on the API's
 // database and bucket, logging to a file in the temp dir, and waits until
 // its job workers run. It is stopped at exit.
-func (b *bench) startWorker(ctx context.Context, a *apiEnv, name string) (*server, error) {
+func (b *bench) startWorker(ctx context.Context, a *apiEnv, name string) (*supervise.Process, error) {
 	args := []string{b.cfg.xiezhi, "worker"}
 	// nice and chrt exec what follows: the pid is the worker's own.
 	if b.cfg.workerNice != 0 {
@@ -44,45 +48,13 @@ func (b *bench) startWorker(ctx context.Context, a *apiEnv, name string) (*serve
 	// The last of duplicate variables wins: the server's XIEZHI_WORKERS=0
 	// is overridden. The server has migrated the database already.
 	env := append(slices.Clone(a.env), "XIEZHI_WORKERS="+strconv.Itoa(b.cfg.jobWorkers), "XIEZHI_NO_MIGRATE=true")
-	s, err := b.launch(ctx, name, args, env, func(s *server) bool {
-		log, err := os.ReadFile(s.logPath)
-		return err == nil && strings.Contains(string(log), `"msg":"job workers started"`)
-	})
+	p, err := b.launch(ctx, name, args, env, supervise.LogContains(`"msg":"job workers started"`))
 	if err != nil {
 		return nil, err
 	}
-	b.pids["worker"] = s.pid()
-	b.logf("%s: `%s` pid %d running %d job workers", name, strings.Join(args, " "), s.pid(), b.cfg.jobWorkers)
-	return s, nil
-}
-
-// drainResult is how the worker caught up with the photos stored by a
-// measurement.
-type drainResult struct {
-	photos  int           // photos stored by the measurement
-	backlog int           // their jobs still queued or running when the uploads ended
-	elapsed time.Duration // from then until none was left, or -drain-max
-	removed int           // jobs still queued at -drain-max, removed then
-	cpu     cpuUse        // during the drain
-	states  string        // the photos' processing states at the end
-}
-
-// rate is the photos the worker processed per second while draining.
-func (d *drainResult) rate() float64 {
-	if d.elapsed <= 0 {
-		return 0
-	}
-	return float64(d.backlog-d.removed) / d.elapsed.Seconds()
-}
-
-// line reports the drain for the markdown.
-func (d *drainResult) line() string {
-	if d.removed == 0 {
-		return fmt.Sprintf("After the windows the worker processed the other %d in %v: **%.1f photos/s** (CPU then: %s). All %d photos ended %s.",
-			d.backlog, round(d.elapsed), d.rate(), d.cpu, d.photos, d.states)
-	}
-	return fmt.Sprintf("After the windows the worker processed %d of the other %d in %v (-drain-max): **%.1f photos/s** (CPU then: %s). The %d jobs still queued were removed then, so that the next measurement starts with an idle worker: the %d photos ended %s.",
-		d.backlog-d.removed, d.backlog, round(d.elapsed), d.rate(), d.cpu, d.removed, d.photos, d.states)
+	b.meter.PIDs[procfs.ProcWorker] = p.PID()
+	b.logf("%s: `%s` pid %d running %d job workers", name, strings.Join(args, " "), p.PID(), b.cfg.jobWorkers)
+	return p, nil
 }
 
 // photoCount counts the photos stored in the API database.
@@ -92,95 +64,102 @@ func (b *bench) photoCount(ctx context.Context, a *apiEnv) (int, error) {
 	return n, err
 }
 
+// pendingJobs counts the API database's jobs queued or running.
+func (b *bench) pendingJobs(ctx context.Context, a *apiEnv) (int, error) {
+	var n int
+	err := b.admin.QueryRowContext(ctx, "SELECT COUNT(*) FROM `"+a.dbName+"`.jobs WHERE state IN ('queued', 'running')").Scan(&n)
+	return n, err
+}
+
 // drainJobs waits until the API database has no photo job queued or
 // running, timing it from now, and checks that every photo ended done.
 // before is the photo count before the measurement. After limit it removes
 // the jobs still queued (their photos stay pending, and are allowed to for
 // the rest of the run) and waits only for the running ones.
-func (b *bench) drainJobs(ctx context.Context, a *apiEnv, before int, limit time.Duration) (*drainResult, error) {
-	db := "`" + a.dbName + "`"
-	pending := func() (int, error) {
-		var n int
-		err := b.admin.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+db+".jobs WHERE state IN ('queued', 'running')").Scan(&n)
-		return n, err
-	}
-	r := &drainResult{}
+func (b *bench) drainJobs(ctx context.Context, a *apiEnv, before int, limit time.Duration) (*report.Drain, error) {
+	d := &report.Drain{}
 	total, err := b.photoCount(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	r.photos = total - before
+	d.Photos = total - before
 	start := time.Now()
-	n, err := pending()
+	n, err := b.pendingJobs(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	r.backlog = n
-	c0 := b.cpuSnapshot(0)
-	b.logf("  waiting for the worker: %d of %d photos still to process", n, r.photos)
-	capped := false
-	for n > 0 {
+	d.Backlog = n
+	c0 := b.meter.Snapshot(0)
+	b.logf("  waiting for the worker: %d of %d photos still to process", n, d.Photos)
+	for capped := false; n > 0; {
 		if !capped && time.Since(start) > limit {
 			// Enough for a rate: the rest would only make the run longer.
-			// Queued jobs are removed, so that the next measurement starts
-			// with an idle worker; the few running ones finish.
 			capped = true
-			r.elapsed = time.Since(start)
-			r.cpu = b.cpuSince(c0, 0)
-			res, err := b.admin.ExecContext(ctx, "DELETE FROM "+db+".jobs WHERE state = 'queued'") //nolint:gosec // this run's own database name
-			if err != nil {
+			d.Elapsed, d.CPU = time.Since(start), b.meter.Since(c0, 0)
+			if err := b.removeQueuedJobs(ctx, a, d); err != nil {
 				return nil, err
 			}
-			rm, _ := res.RowsAffected()
-			r.removed = int(rm)
-			b.jobsRemoved += r.removed
-			b.logf("  %v of draining: %d queued jobs removed, waiting for the running ones", limit, r.removed)
+			b.logf("  %v of draining: %d queued jobs removed, waiting for the running ones", limit, d.Removed)
 		}
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		case <-time.After(50 * time.Millisecond):
 		}
-		if n, err = pending(); err != nil {
+		if n, err = b.pendingJobs(ctx, a); err != nil {
 			return nil, err
 		}
 	}
-	if r.removed == 0 { // every job ran: time them all
-		r.elapsed = time.Since(start)
-		r.cpu = b.cpuSince(c0, 0)
+	if d.Removed == 0 { // every job ran: time them all
+		d.Elapsed, d.CPU = time.Since(start), b.meter.Since(c0, 0)
 	}
-	rows, err := b.admin.QueryContext(ctx, "SELECT processing, COUNT(*) FROM "+db+".lead_photos GROUP BY processing ORDER BY processing") //nolint:gosec // this run's own database name
-	if err != nil {
+	if err := b.checkPhotosDone(ctx, a, d); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	b.logf("  the worker processed %d jobs in %v = %.1f photos/s", d.Backlog-d.Removed, load.Round(d.Elapsed), d.Rate())
+	return d, nil
+}
+
+// removeQueuedJobs removes the jobs still queued, so that the next
+// measurement starts with an idle worker; the few running ones finish.
+func (b *bench) removeQueuedJobs(ctx context.Context, a *apiEnv, d *report.Drain) error {
+	res, err := b.admin.ExecContext(ctx, "DELETE FROM `"+a.dbName+"`.jobs WHERE state = 'queued'") //nolint:gosec // this run's own database name
+	if err != nil {
+		return err
+	}
+	rm, _ := res.RowsAffected()
+	d.Removed = int(rm)
+	b.jobsRemoved += d.Removed
+	return nil
+}
+
+// checkPhotosDone fails unless every photo is done, or pending because its
+// job was removed, and no job failed.
+func (b *bench) checkPhotosDone(ctx context.Context, a *apiEnv, d *report.Drain) error {
+	rows, err := queryRows(ctx, b.admin, 2, "SELECT processing, COUNT(*) FROM `"+a.dbName+"`.lead_photos GROUP BY processing ORDER BY processing")
+	if err != nil {
+		return err
+	}
 	var states []string
 	bad := 0
-	for rows.Next() {
-		var state string
-		var c int
-		if err := rows.Scan(&state, &c); err != nil {
-			return nil, err
-		}
+	for _, r := range rows {
+		state := r[0]
+		c, _ := strconv.Atoi(r[1])
 		states = append(states, fmt.Sprintf("%d %s", c, state))
 		if state != "done" && (state != "pending" || c != b.jobsRemoved) {
 			bad += c
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	r.states = strings.Join(states, ", ")
+	d.States = strings.Join(states, ", ")
 	if bad > 0 {
-		return nil, fmt.Errorf("photos not processed as expected: %s; worker log: %s", r.states, tail(a.worker.logPath, 2000))
+		return fmt.Errorf("photos not processed as expected: %s; worker log: %s", d.States, a.worker.Tail(2000))
 	}
 	var failed sql.NullInt64
-	if err := b.admin.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+db+".jobs WHERE state = 'failed'").Scan(&failed); err != nil {
-		return nil, err
+	if err := b.admin.QueryRowContext(ctx, "SELECT COUNT(*) FROM `"+a.dbName+"`.jobs WHERE state = 'failed'").Scan(&failed); err != nil {
+		return err
 	}
 	if failed.Int64 > 0 {
-		return nil, fmt.Errorf("%d photo jobs failed", failed.Int64)
+		return fmt.Errorf("%d photo jobs failed", failed.Int64)
 	}
-	b.logf("  the worker processed %d jobs in %v = %.1f photos/s", r.backlog-r.removed, round(r.elapsed), r.rate())
-	return r, nil
+	return nil
 }
