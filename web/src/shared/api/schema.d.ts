@@ -4,6 +4,198 @@
  */
 
 export interface paths {
+    "/": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The language of the human-readable texts in problems (`detail`, and `errors[].detail`).
+                 *     `zh-CN` (简体中文) is the default; `en` (or any `en-*` preferred over Chinese) gives
+                 *     English. Machine-readable fields (`code`, `title`, `type`) never change with it.
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /**
+                 * @description A request ID chosen by the client, to follow one request through the client's and the
+                 *     server's logs. Echoed back in the response's `X-Request-ID` when it is 1 to 128
+                 *     characters of `A-Z a-z 0-9 . _ -`; any other value is ignored and replaced by a new ID
+                 *     (it is not an error).
+                 * @example app-7f3a9c2e.42
+                 */
+                "X-Request-ID"?: components["parameters"]["RequestID"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The console
+         * @description The console's start page: it signs the user in from the browser-mode refresh cookie
+         *     (`POST /v1/auth/refresh`) or shows the sign-in screen, then opens the queue.
+         */
+        get: operations["getConsole"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/login": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The language of the human-readable texts in problems (`detail`, and `errors[].detail`).
+                 *     `zh-CN` (简体中文) is the default; `en` (or any `en-*` preferred over Chinese) gives
+                 *     English. Machine-readable fields (`code`, `title`, `type`) never change with it.
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /**
+                 * @description A request ID chosen by the client, to follow one request through the client's and the
+                 *     server's logs. Echoed back in the response's `X-Request-ID` when it is 1 to 128
+                 *     characters of `A-Z a-z 0-9 . _ -`; any other value is ignored and replaced by a new ID
+                 *     (it is not an error).
+                 * @example app-7f3a9c2e.42
+                 */
+                "X-Request-ID"?: components["parameters"]["RequestID"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Console: sign-in
+         * @description The sign-in screen of the console (phone and password, browser mode).
+         */
+        get: operations["getConsoleLogin"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/leads": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The language of the human-readable texts in problems (`detail`, and `errors[].detail`).
+                 *     `zh-CN` (简体中文) is the default; `en` (or any `en-*` preferred over Chinese) gives
+                 *     English. Machine-readable fields (`code`, `title`, `type`) never change with it.
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /**
+                 * @description A request ID chosen by the client, to follow one request through the client's and the
+                 *     server's logs. Echoed back in the response's `X-Request-ID` when it is 1 to 128
+                 *     characters of `A-Z a-z 0-9 . _ -`; any other value is ignored and replaced by a new ID
+                 *     (it is not an error).
+                 * @example app-7f3a9c2e.42
+                 */
+                "X-Request-ID"?: components["parameters"]["RequestID"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Console: the queue
+         * @description The queue screen of the console; its filters are in the query string, as in
+         *     `GET /v1/leads`.
+         */
+        get: operations["getConsoleQueue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/leads/{lead_id}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The language of the human-readable texts in problems (`detail`, and `errors[].detail`).
+                 *     `zh-CN` (简体中文) is the default; `en` (or any `en-*` preferred over Chinese) gives
+                 *     English. Machine-readable fields (`code`, `title`, `type`) never change with it.
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /**
+                 * @description A request ID chosen by the client, to follow one request through the client's and the
+                 *     server's logs. Echoed back in the response's `X-Request-ID` when it is 1 to 128
+                 *     characters of `A-Z a-z 0-9 . _ -`; any other value is ignored and replaced by a new ID
+                 *     (it is not an error).
+                 * @example app-7f3a9c2e.42
+                 */
+                "X-Request-ID"?: components["parameters"]["RequestID"];
+            };
+            path: {
+                /**
+                 * @description The lead's `id`.
+                 * @example 0195a3c4-7d2e-7b3f-8c4a-2f6e9d1b5a70
+                 */
+                lead_id: components["parameters"]["LeadID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Console: a lead's page
+         * @description A lead's page in the console. The page is the same for every id; whether the lead
+         *     exists, and is in the user's scope, is told by `GET /v1/leads/{lead_id}` ("未找到" for a
+         *     `404`).
+         */
+        get: operations["getConsoleLead"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/assets/{file}": {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The language of the human-readable texts in problems (`detail`, and `errors[].detail`).
+                 *     `zh-CN` (简体中文) is the default; `en` (or any `en-*` preferred over Chinese) gives
+                 *     English. Machine-readable fields (`code`, `title`, `type`) never change with it.
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /**
+                 * @description A request ID chosen by the client, to follow one request through the client's and the
+                 *     server's logs. Echoed back in the response's `X-Request-ID` when it is 1 to 128
+                 *     characters of `A-Z a-z 0-9 . _ -`; any other value is ignored and replaced by a new ID
+                 *     (it is not an error).
+                 * @example app-7f3a9c2e.42
+                 */
+                "X-Request-ID"?: components["parameters"]["RequestID"];
+            };
+            path: {
+                /**
+                 * @description An asset's file name, with the hash of its content (`console-DFy8kHQ3.js`).
+                 * @example console-DFy8kHQ3.js
+                 */
+                file: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * A web asset
+         * @description A script, style sheet or image of the web clients, embedded in the server. Its name
+         *     changes with its content, so it is cached for a year (`immutable`).
+         */
+        get: operations["getConsoleAsset"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -4865,6 +5057,35 @@ export interface components {
             };
         };
         /**
+         * @description The console's HTML page (the same for every screen; the screen is chosen in the
+         *     browser), with `Content-Security-Policy` allowing scripts, styles and connections to
+         *     this origin only, no inline script and no eval, and `Cache-Control: no-store`.
+         */
+        ConsolePage: {
+            headers: {
+                "X-Request-ID": components["headers"]["XRequestID"];
+                /**
+                 * @description The policy of the web clients.
+                 * @example default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; font-src 'self'; connect-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'
+                 */
+                "Content-Security-Policy"?: string;
+                /** @description `no-store`. */
+                "Cache-Control"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example <!doctype html>
+                 *     <html lang="zh-CN">
+                 *       <head><meta charset="utf-8" /><title>协执 · 执行线索工作台</title>
+                 *       <script type="module" crossorigin src="/assets/console-DFy8kHQ3.js"></script></head>
+                 *       <body><div id="app"></div></body>
+                 *     </html>
+                 */
+                "text/html": string;
+            };
+        };
+        /**
          * @description The request carries the browser-mode refresh cookie but not the `X-Xiezhi-CSRF: 1`
          *     header, as a forged cross-site request would (`forbidden`). Nothing was spent: the
          *     page itself, sending the header, can still refresh.
@@ -5620,6 +5841,172 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    getConsole: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The language of the human-readable texts in problems (`detail`, and `errors[].detail`).
+                 *     `zh-CN` (简体中文) is the default; `en` (or any `en-*` preferred over Chinese) gives
+                 *     English. Machine-readable fields (`code`, `title`, `type`) never change with it.
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /**
+                 * @description A request ID chosen by the client, to follow one request through the client's and the
+                 *     server's logs. Echoed back in the response's `X-Request-ID` when it is 1 to 128
+                 *     characters of `A-Z a-z 0-9 . _ -`; any other value is ignored and replaced by a new ID
+                 *     (it is not an error).
+                 * @example app-7f3a9c2e.42
+                 */
+                "X-Request-ID"?: components["parameters"]["RequestID"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ConsolePage"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getConsoleLogin: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The language of the human-readable texts in problems (`detail`, and `errors[].detail`).
+                 *     `zh-CN` (简体中文) is the default; `en` (or any `en-*` preferred over Chinese) gives
+                 *     English. Machine-readable fields (`code`, `title`, `type`) never change with it.
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /**
+                 * @description A request ID chosen by the client, to follow one request through the client's and the
+                 *     server's logs. Echoed back in the response's `X-Request-ID` when it is 1 to 128
+                 *     characters of `A-Z a-z 0-9 . _ -`; any other value is ignored and replaced by a new ID
+                 *     (it is not an error).
+                 * @example app-7f3a9c2e.42
+                 */
+                "X-Request-ID"?: components["parameters"]["RequestID"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ConsolePage"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getConsoleQueue: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The language of the human-readable texts in problems (`detail`, and `errors[].detail`).
+                 *     `zh-CN` (简体中文) is the default; `en` (or any `en-*` preferred over Chinese) gives
+                 *     English. Machine-readable fields (`code`, `title`, `type`) never change with it.
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /**
+                 * @description A request ID chosen by the client, to follow one request through the client's and the
+                 *     server's logs. Echoed back in the response's `X-Request-ID` when it is 1 to 128
+                 *     characters of `A-Z a-z 0-9 . _ -`; any other value is ignored and replaced by a new ID
+                 *     (it is not an error).
+                 * @example app-7f3a9c2e.42
+                 */
+                "X-Request-ID"?: components["parameters"]["RequestID"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ConsolePage"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getConsoleLead: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The language of the human-readable texts in problems (`detail`, and `errors[].detail`).
+                 *     `zh-CN` (简体中文) is the default; `en` (or any `en-*` preferred over Chinese) gives
+                 *     English. Machine-readable fields (`code`, `title`, `type`) never change with it.
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /**
+                 * @description A request ID chosen by the client, to follow one request through the client's and the
+                 *     server's logs. Echoed back in the response's `X-Request-ID` when it is 1 to 128
+                 *     characters of `A-Z a-z 0-9 . _ -`; any other value is ignored and replaced by a new ID
+                 *     (it is not an error).
+                 * @example app-7f3a9c2e.42
+                 */
+                "X-Request-ID"?: components["parameters"]["RequestID"];
+            };
+            path: {
+                /**
+                 * @description The lead's `id`.
+                 * @example 0195a3c4-7d2e-7b3f-8c4a-2f6e9d1b5a70
+                 */
+                lead_id: components["parameters"]["LeadID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["ConsolePage"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getConsoleAsset: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The language of the human-readable texts in problems (`detail`, and `errors[].detail`).
+                 *     `zh-CN` (简体中文) is the default; `en` (or any `en-*` preferred over Chinese) gives
+                 *     English. Machine-readable fields (`code`, `title`, `type`) never change with it.
+                 */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
+                /**
+                 * @description A request ID chosen by the client, to follow one request through the client's and the
+                 *     server's logs. Echoed back in the response's `X-Request-ID` when it is 1 to 128
+                 *     characters of `A-Z a-z 0-9 . _ -`; any other value is ignored and replaced by a new ID
+                 *     (it is not an error).
+                 * @example app-7f3a9c2e.42
+                 */
+                "X-Request-ID"?: components["parameters"]["RequestID"];
+            };
+            path: {
+                /**
+                 * @description An asset's file name, with the hash of its content (`console-DFy8kHQ3.js`).
+                 * @example console-DFy8kHQ3.js
+                 */
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The asset. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestID"];
+                    /** @description `public, max-age=31536000, immutable`. */
+                    "Cache-Control"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/javascript": string;
+                    "text/css": string;
+                    "image/svg+xml": string;
+                };
+            };
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     getHealth: {
         parameters: {
             query?: never;
