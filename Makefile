@@ -8,6 +8,7 @@
 #   make test-go      the first part of make test only (no browser)
 #   make test-web     Playwright on Debian's chromium against a real bin/xiezhi
 #   make web          rebuild the web clients into web/dist (npm ci, vue-tsc, vite)
+#   make web-screenshots  the browser tests, saving docs/console/*.png
 #   make web-api      regenerate web/src/shared/api/schema.d.ts from openapi.yaml
 #   make test-short   go test -short without any backend (those tests skip)
 #   make bench        intake measurements (cmd/xiezhi-bench, see docs/benchmarks.md)
@@ -42,7 +43,7 @@ TESTLOG     ?= bin/test.log
 GOFILES = $(shell find . -name '*.go' -not -path './.git/*' -not -path './vendor/*' \
 	-not -path '*/node_modules/*' -not -path './.cache/*' -not -path '*/testdata/*')
 
-.PHONY: build run test test-go test-web web web-api web-deps test-short bench lint fmt tools clean help
+.PHONY: build run test test-go test-web web web-api web-deps web-screenshots test-short bench lint fmt tools clean help
 
 build:
 	go build -trimpath -ldflags '$(LDFLAGS)' -o bin/xiezhi ./cmd/xiezhi
@@ -100,6 +101,11 @@ web-api: web-deps
 CHROMIUM ?= /usr/bin/chromium
 test-web: build web-deps
 	cd web && XIEZHI_BIN=$(CURDIR)/bin/xiezhi CHROMIUM=$(CHROMIUM) npx playwright test
+
+# The screenshots of docs/console.md, taken by the browser tests on the way.
+web-screenshots: build web-deps
+	mkdir -p docs/console
+	cd web && XIEZHI_SCREENSHOTS=1 XIEZHI_BIN=$(CURDIR)/bin/xiezhi CHROMIUM=$(CHROMIUM) npx playwright test
 
 # Without backends: unset their variables and the "backends required" switches
 # so that tests needing them skip instead of failing.

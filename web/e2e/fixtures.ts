@@ -48,7 +48,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     // they differ on every run (times, ids) and would dirty the tree.
     await use(async (page, name) => {
       if (!process.env.XIEZHI_SCREENSHOTS) return
-      await page.screenshot({ path: resolve(HERE, `../../docs/console/${name}.png`) })
+      await page.screenshot({ path: resolve(HERE, `../../docs/console/${name}.png`), fullPage: true })
     })
   },
 })
