@@ -65,3 +65,23 @@ test('the refresh cookie does not work without the CSRF header', async ({ page, 
   expect(real.status()).toBe(200)
   expect(await real.json()).not.toHaveProperty('refresh_token')
 })
+
+test('a session that ends under the page goes back to the sign-in screen', async ({ page, server }) => {
+  await page.goto('/login')
+  await page.getByLabel('手机号').fill(server.accounts.officer!.phone)
+  await page.getByLabel('密码').fill(server.accounts.officer!.password)
+  await page.getByRole('button', { name: '登录' }).click()
+  await expect(page).toHaveURL(/\/leads$/)
+  // The server would answer 401 within a minute of the session ending
+  // elsewhere; the test does not wait for that and answers it itself.
+  await page.route('**/v1/leads?*', (route) =>
+    route.fulfill({
+      status: 401,
+      contentType: 'application/problem+json',
+      body: JSON.stringify({ type: 'urn:xiezhi:problem:unauthorized', title: 'Unauthorized', status: 401, detail: '需要有效的登录凭证。', instance: '/v1/leads', code: 'unauthorized', request_id: 'e2e' }),
+    }),
+  )
+  await page.getByRole('tab', { name: /已受理/ }).click()
+  await expect(page).toHaveURL(/\/login\?next=.*expired=1/)
+  await expect(page.getByRole('alert')).toContainText('登录已过期')
+})

@@ -77,5 +77,11 @@ export const useSession = defineStore('session', () => {
     }
   }
 
-  return { me, mustChangePassword, signedIn, login, refresh, restore, logout }
+  /** expire forgets the user after the API refused the token (the cookie may be dead too). */
+  function expire() {
+    clear()
+    restoring = Promise.resolve()
+  }
+
+  return { me, mustChangePassword, signedIn, login, refresh, restore, logout, expire }
 })
