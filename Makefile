@@ -2,8 +2,14 @@
 #
 #   make build        bin/xiezhi (version from `git describe`)
 #   make run          build, then serve with the embedded defaults (SQLite + ./data)
-#   make test         OpenAPI lint + all tests against real throwaway backends
-#                     (MariaDB, MinIO; see scripts/test-env.sh), log in $(TESTLOG)
+#   make test         OpenAPI lint + all Go tests against real throwaway backends
+#                     (MariaDB, MinIO; see scripts/test-env.sh), log in $(TESTLOG),
+#                     then the console's browser tests (make test-web)
+#   make test-go      the first part of make test only (no browser)
+#   make test-web     Playwright on Debian's chromium against a real bin/xiezhi
+#   make web          rebuild the web clients into web/dist (npm ci, vue-tsc, vite)
+#   make web-screenshots  the browser tests, saving docs/console/*.png
+#   make web-api      regenerate web/src/shared/api/schema.d.ts from openapi.yaml
 #   make test-short   go test -short without any backend (those tests skip)
 #   make bench        intake measurements (cmd/xiezhi-bench, see docs/benchmarks.md)
 #                     and the Go micro-benchmarks, under scripts/test-env.sh
@@ -37,7 +43,7 @@ TESTLOG     ?= bin/test.log
 GOFILES = $(shell find . -name '*.go' -not -path './.git/*' -not -path './vendor/*' \
 	-not -path '*/node_modules/*' -not -path './.cache/*' -not -path '*/testdata/*')
 
-.PHONY: build run test test-short bench lint fmt tools clean help
+.PHONY: build run test test-go test-web web web-api web-deps web-screenshots test-short bench lint fmt tools clean help
 
 build:
 	go build -trimpath -ldflags '$(LDFLAGS)' -o bin/xiezhi ./cmd/xiezhi
@@ -45,11 +51,13 @@ build:
 run: build
 	./bin/xiezhi serve
 
+test: test-go test-web
+
 # The summary counts the `--- PASS/FAIL/SKIP:` lines of `go test -v` whose test
 # name mentions a backend, so a backend whose tests all skipped stands out.
 # go test's own `ok`/`FAIL` package lines stay in the output and are repeated
 # at the end; the target fails when go test (or the environment) failed.
-test:
+test-go:
 	scripts/lint-openapi.sh
 	@mkdir -p $(dir $(TESTLOG))
 	@status=0; \
@@ -70,6 +78,41 @@ test:
 	  $(TESTLOG); \
 	if [[ $$status -ne 0 ]]; then echo "==> FAIL (exit $$status); full log: $(TESTLOG)"; else echo "==> ok"; fi; \
 	exit $$status
+
+# The web clients (web/, docs/console.md). The build in web/dist is committed
+# and embedded (package web), so build and run need only Go; these targets need
+# Node.js >= 20.19 and npm. `npm ci` installs exactly package-lock.json.
+WEB_NPM_FLAGS ?= --no-audit --no-fund --loglevel=error
+
+# npm ci only when package-lock.json is newer than the installed tree (npm
+# writes node_modules/.package-lock.json on every install).
+web-deps: web/node_modules/.package-lock.json
+
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci $(WEB_NPM_FLAGS)
+	@touch $@
+
+# Always a clean install: what .ci/run checks is the build from the lock file.
+web:
+	cd web && npm ci $(WEB_NPM_FLAGS)
+	cd web && npm run build
+
+# A changed openapi.yaml: regenerate the client's types, then make web (whose
+# vue-tsc step fails if a screen no longer fits the spec).
+web-api: web-deps
+	cd web && npm run gen:api
+
+# Playwright drives Debian's chromium (CHROMIUM, apt-get install chromium
+# fonts-noto-cjk) against bin/xiezhi serve on a temporary data dir and a free
+# port; the tests start and stop the server themselves.
+CHROMIUM ?= /usr/bin/chromium
+test-web: build web-deps
+	cd web && XIEZHI_BIN=$(CURDIR)/bin/xiezhi CHROMIUM=$(CHROMIUM) npx playwright test
+
+# The screenshots of docs/console.md, taken by the browser tests on the way.
+web-screenshots: build web-deps
+	mkdir -p docs/console
+	cd web && XIEZHI_SCREENSHOTS=1 XIEZHI_BIN=$(CURDIR)/bin/xiezhi CHROMIUM=$(CHROMIUM) npx playwright test
 
 # Without backends: unset their variables and the "backends required" switches
 # so that tests needing them skip instead of failing.

@@ -92,12 +92,19 @@ func (h *handlers) login(c *gin.Context) {
 		renderProblem(c, err)
 		return
 	}
+	if browserMode(c) { // api/browser.go
+		answerBrowser(c, p)
+		return
+	}
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, pairJSON(p))
 }
 
 // refresh handles POST /v1/auth/refresh.
 func (h *handlers) refresh(c *gin.Context) {
+	if h.browserRefresh(c) { // the refresh cookie: api/browser.go
+		return
+	}
 	var in struct {
 		RefreshToken string `json:"refresh_token"`
 	}
@@ -120,6 +127,7 @@ func (h *handlers) logout(c *gin.Context) {
 		renderProblem(c, err)
 		return
 	}
+	browserLogout(c) // api/browser.go
 	c.Status(http.StatusNoContent)
 }
 

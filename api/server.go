@@ -92,6 +92,7 @@ func New(o Options) *gin.Engine {
 	r.GET("/readyz", readyz(o.Checks))
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(o.Logger.Handler(), slog.LevelError)})))
 	docs(r, o)
+	webRoutes(r) // the console at /: api/web.go
 	if o.Accounts != nil {
 		routes(r, &handlers{o: o})
 	}

@@ -534,12 +534,13 @@ func checkAllow(want []string, path string, rec *httptest.ResponseRecorder) []st
 }
 
 // registerDecoders teaches openapi3filter the media types of our responses
-// that it cannot decode by itself, once: text/html and text/javascript as
-// plain text. (application/problem+json, application/yaml and text/plain it
-// knows.) Decoders already registered are left alone.
+// that it cannot decode by itself, once: text/html, text/javascript, text/css
+// and image/svg+xml (the web clients, api/web.go) as plain text.
+// (application/problem+json, application/yaml and text/plain it knows.)
+// Decoders already registered are left alone.
 func registerDecoders() {
 	decodersOnce.Do(func() {
-		for _, ct := range []string{"text/plain", "text/html", "text/javascript"} {
+		for _, ct := range []string{"text/plain", "text/html", "text/javascript", "text/css", "image/svg+xml"} {
 			if openapi3filter.RegisteredBodyDecoder(ct) == nil {
 				openapi3filter.RegisterBodyDecoder(ct, openapi3filter.PlainBodyDecoder)
 			}
