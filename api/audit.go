@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -34,26 +33,12 @@ func toAuditEntryJSON(e domain.AuditEntry) auditEntryJSON {
 }
 
 // listAudit handles GET /v1/audit.
-func (h *handlers) listAudit(c *gin.Context) {
-	var fields []domain.FieldError
-	limit, cursor := pageQuery(c, &fields)
-	if len(fields) > 0 {
-		renderProblem(c, domain.Invalid(fields...))
-		return
+func (h *handlers) listAudit(c *gin.Context) (response, error) {
+	limit, cursor, err := pageQuery(c)
+	if err != nil {
+		return response{}, err
 	}
 	list, next, err := h.o.Cases.Audit(c.Request.Context(), actor(c), domain.AuditFilter{Action: c.Query("action"),
 		SubjectID: c.Query("subject_id"), Limit: limit, Cursor: cursor})
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
-	out := struct {
-		Entries    []auditEntryJSON `json:"entries"`
-		NextCursor string           `json:"next_cursor,omitempty"`
-	}{Entries: make([]auditEntryJSON, len(list)), NextCursor: next}
-	for i, e := range list {
-		out.Entries[i] = toAuditEntryJSON(e)
-	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, out)
+	return ok(page("entries", listOf(list, toAuditEntryJSON), next)).noStore(), err
 }

@@ -76,63 +76,54 @@ func pairJSON(p accounts.TokenPair) tokenPairJSON {
 	}
 }
 
-// login handles POST /v1/auth/login.
-func (h *handlers) login(c *gin.Context) {
-	var in struct {
-		Phone    string `json:"phone"`
-		Password string `json:"password"`
-		Device   string `json:"device"`
-	}
-	if err := bindJSON(c, &in); err != nil {
-		renderProblem(c, err)
-		return
-	}
-	p, err := h.o.Accounts.Login(c.Request.Context(), accounts.LoginInput{Phone: in.Phone, Password: in.Password, Device: in.Device, Addr: c.ClientIP()})
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
-	if browserMode(c) { // api/browser.go
-		answerBrowser(c, p)
-		return
-	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, pairJSON(p))
+// loginInputJSON is the body of POST /v1/auth/login.
+type loginInputJSON struct {
+	Phone    string `json:"phone"`
+	Password string `json:"password"`
+	Device   string `json:"device"`
 }
 
-// refresh handles POST /v1/auth/refresh.
-func (h *handlers) refresh(c *gin.Context) {
-	if h.browserRefresh(c) { // the refresh cookie: api/browser.go
-		return
+// login handles POST /v1/auth/login.
+func (h *handlers) login(c *gin.Context, in loginInputJSON) (response, error) {
+	p, err := h.o.Accounts.Login(c.Request.Context(), accounts.LoginInput{Phone: in.Phone, Password: in.Password, Device: in.Device, Addr: c.ClientIP()})
+	if err != nil {
+		return response{}, err
 	}
-	var in struct {
-		RefreshToken string `json:"refresh_token"`
+	if browserMode(c) { // api/browser.go
+		return answerBrowser(c, p), nil
 	}
+	return ok(pairJSON(p)).noStore(), nil
+}
+
+// refreshInputJSON is the body of POST /v1/auth/refresh.
+type refreshInputJSON struct {
+	RefreshToken string `json:"refresh_token"`
+}
+
+// refresh handles POST /v1/auth/refresh. A browser-mode request trades the
+// refresh cookie (api/browser.go) and has no body to bind.
+func (h *handlers) refresh(c *gin.Context) (response, error) {
+	if r, answered, err := h.browserRefresh(c); answered {
+		return r, err
+	}
+	var in refreshInputJSON
 	if err := bindJSON(c, &in); err != nil {
-		renderProblem(c, err)
-		return
+		return response{}, err
 	}
 	p, err := h.o.Accounts.Refresh(c.Request.Context(), in.RefreshToken)
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, pairJSON(p))
+	return ok(pairJSON(p)).noStore(), err
 }
 
 // logout handles POST /v1/auth/logout.
-func (h *handlers) logout(c *gin.Context) {
+func (h *handlers) logout(c *gin.Context) (response, error) {
 	if err := h.o.Accounts.Logout(c.Request.Context(), actor(c)); err != nil {
-		renderProblem(c, err)
-		return
+		return response{}, err
 	}
 	browserLogout(c) // api/browser.go
-	c.Status(http.StatusNoContent)
+	return noContent(), nil
 }
 
 // jwks handles GET /.well-known/jwks.json.
-func (h *handlers) jwks(c *gin.Context) {
-	c.Header("Cache-Control", "public, max-age=300")
-	c.Data(http.StatusOK, "application/json", h.o.JWKS())
+func (h *handlers) jwks(c *gin.Context) (response, error) {
+	return response{status: http.StatusOK, raw: h.o.JWKS(), ctype: "application/json", headers: map[string]string{"Cache-Control": "public, max-age=300"}}, nil
 }

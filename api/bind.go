@@ -32,19 +32,12 @@ func bindJSON(c *gin.Context, v any) error {
 	return decodeJSON(raw, v)
 }
 
-// bindChange binds the body of a change and reads its If-Match version,
-// answering the problem itself when either fails (ok false).
-func bindChange(c *gin.Context, in any) (version int, ok bool) {
+// bindChange binds the body of a change and reads its If-Match version.
+func bindChange(c *gin.Context, in any) (version int, err error) {
 	if err := bindJSON(c, in); err != nil {
-		renderProblem(c, err)
-		return 0, false
+		return 0, err
 	}
-	version, err := ifMatch(c)
-	if err != nil {
-		renderProblem(c, err)
-		return 0, false
-	}
-	return version, true
+	return ifMatch(c)
 }
 
 // jsonContentType refuses a body declared as anything but JSON.
@@ -122,10 +115,4 @@ func renderCached(c *gin.Context, v any) {
 		}
 	}
 	c.Data(http.StatusOK, "application/json; charset=utf-8", b)
-}
-
-// renderVersioned writes a resource with its ETag.
-func renderVersioned(c *gin.Context, status, version int, v any) {
-	c.Header("ETag", etagOf(version))
-	c.JSON(status, v)
 }

@@ -68,46 +68,41 @@ func clearRefreshCookie(c *gin.Context) { setRefreshCookie(c, "", 0) }
 
 // answerBrowser answers a browser-mode login or refresh: the refresh token
 // into the cookie, the rest into the body.
-func answerBrowser(c *gin.Context, p accounts.TokenPair) {
+func answerBrowser(c *gin.Context, p accounts.TokenPair) response {
 	setRefreshCookie(c, p.RefreshToken, p.RefreshExpiresIn)
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, browserSessionJSON{
+	return ok(browserSessionJSON{
 		AccessToken: p.AccessToken, TokenType: "Bearer", ExpiresIn: int(p.ExpiresIn / time.Second),
 		RefreshExpiresIn: int(p.RefreshExpiresIn / time.Second),
 		SessionID:        p.SessionID, MustChangePassword: p.MustChangePassword,
-	})
+	}).noStore()
 }
 
 // browserRefresh handles POST /v1/auth/refresh for the requests that are
-// about the cookie, and reports whether it answered: in browser mode it
+// about the cookie, and reports whether it answered them: in browser mode it
 // trades the cookie (401 and a cleared cookie when there is none or it does
 // not work); a request with the cookie but without the guard header is
 // refused (403) before anything is spent. Other requests are left to the
 // body flow.
-func (h *handlers) browserRefresh(c *gin.Context) bool {
+func (h *handlers) browserRefresh(c *gin.Context) (r response, answered bool, err error) {
 	tok := refreshCookie(c)
 	if !browserMode(c) {
 		if tok == "" {
-			return false
+			return response{}, false, nil
 		}
-		renderProblem(c, domain.Errorf(domain.EForbidden, "refresh cookie without the %s header", CSRFHeader))
-		return true
+		return response{}, true, domain.Errorf(domain.EForbidden, "refresh cookie without the %s header", CSRFHeader)
 	}
 	if tok == "" {
 		clearRefreshCookie(c)
-		renderProblem(c, domain.Errorf(domain.EUnauthorized, "browser-mode refresh without the refresh cookie"))
-		return true
+		return response{}, true, domain.Errorf(domain.EUnauthorized, "browser-mode refresh without the refresh cookie")
 	}
 	p, err := h.o.Accounts.Refresh(c.Request.Context(), tok)
 	if err != nil {
 		if domain.ErrorCode(err) == domain.EUnauthorized {
 			clearRefreshCookie(c)
 		}
-		renderProblem(c, err)
-		return true
+		return response{}, true, err
 	}
-	answerBrowser(c, p)
-	return true
+	return answerBrowser(c, p), true, nil
 }
 
 // browserLogout clears the cookie of a browser-mode session on logout.

@@ -13,17 +13,17 @@ import (
 
 // caseRoutes registers cases, debtors and the audit log.
 func caseRoutes(a *gin.RouterGroup, h *handlers) {
-	a.GET("/cases", h.listCases)
-	a.POST("/cases", h.createCase)
-	a.GET("/cases/:case_id", h.getCase)
-	a.PATCH("/cases/:case_id", h.updateCase)
-	a.POST("/cases/:case_id/debtors", h.linkDebtor)
-	a.GET("/debtors", h.listDebtors)
-	a.POST("/debtors", h.createDebtor)
-	a.GET("/debtors/:debtor_id", h.getDebtor)
-	a.PATCH("/debtors/:debtor_id", h.updateDebtor)
-	a.POST("/debtors/:debtor_id/unmask", h.unmaskDebtor)
-	a.GET("/audit", h.listAudit)
+	a.GET("/cases", handle(h.listCases))
+	a.POST("/cases", handle(withBody(h.createCase)))
+	a.GET("/cases/:case_id", handle(h.getCase))
+	a.PATCH("/cases/:case_id", handle(withChange(h.updateCase)))
+	a.POST("/cases/:case_id/debtors", handle(withChange(h.linkDebtor)))
+	a.GET("/debtors", handle(h.listDebtors))
+	a.POST("/debtors", handle(withBody(h.createDebtor)))
+	a.GET("/debtors/:debtor_id", handle(h.getDebtor))
+	a.PATCH("/debtors/:debtor_id", handle(h.updateDebtor))
+	a.POST("/debtors/:debtor_id/unmask", handle(withBody(h.unmaskDebtor)))
+	a.GET("/audit", handle(h.listAudit))
 }
 
 type caseJSON struct {
@@ -67,17 +67,17 @@ func toDebtorJSON(d domain.Debtor) debtorJSON {
 		GridID: optional(d.GridID), CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC()}
 }
 
-// pageQuery reads limit (1..200) and cursor, collecting a bad limit.
-func pageQuery(c *gin.Context, fields *[]domain.FieldError) (int, string) {
-	limit := 0
+// pageQuery reads limit (1..200) and cursor; a bad limit is a validation
+// error on its field.
+func pageQuery(c *gin.Context) (limit int, cursor string, err error) {
 	if l := c.Query("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 || n > 200 {
-			*fields = append(*fields, domain.FieldError{Field: "limit", Code: "out_of_range"})
+			return 0, "", domain.Invalid(domain.FieldError{Field: "limit", Code: "out_of_range"})
 		}
 		limit = n
 	}
-	return limit, c.Query("cursor")
+	return limit, c.Query("cursor"), nil
 }
 
 type caseInputJSON struct {
@@ -95,86 +95,44 @@ func (in caseInputJSON) input() cases.CaseInput {
 }
 
 // listCases handles GET /v1/cases.
-func (h *handlers) listCases(c *gin.Context) {
-	var fields []domain.FieldError
-	limit, cursor := pageQuery(c, &fields)
-	if len(fields) > 0 {
-		renderProblem(c, domain.Invalid(fields...))
-		return
+func (h *handlers) listCases(c *gin.Context) (response, error) {
+	limit, cursor, err := pageQuery(c)
+	if err != nil {
+		return response{}, err
 	}
 	list, next, err := h.o.Cases.Cases(c.Request.Context(), actor(c), cases.CaseQuery{Status: domain.CaseStatus(c.Query("status")),
 		Category: domain.CaseCategory(c.Query("category")), DebtorID: c.Query("debtor_id"), Limit: limit, Cursor: cursor})
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
-	out := struct {
-		Cases      []caseJSON `json:"cases"`
-		NextCursor string     `json:"next_cursor,omitempty"`
-	}{Cases: make([]caseJSON, len(list)), NextCursor: next}
-	for i, x := range list {
-		out.Cases[i] = toCaseJSON(x)
-	}
-	c.JSON(http.StatusOK, out)
+	return ok(page("cases", listOf(list, toCaseJSON), next)), err
 }
 
 // createCase handles POST /v1/cases.
-func (h *handlers) createCase(c *gin.Context) {
-	var in caseInputJSON
-	if err := bindJSON(c, &in); err != nil {
-		renderProblem(c, err)
-		return
-	}
+func (h *handlers) createCase(c *gin.Context, in caseInputJSON) (response, error) {
 	x, err := h.o.Cases.CreateCase(c.Request.Context(), actor(c), in.input())
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
-	c.Header("Location", "/v1/cases/"+x.ID)
-	renderVersioned(c, http.StatusCreated, x.Version, toCaseJSON(x))
+	return created("/v1/cases/"+x.ID, x.Version, toCaseJSON(x)), err
 }
 
 // getCase handles GET /v1/cases/{case_id}.
-func (h *handlers) getCase(c *gin.Context) {
+func (h *handlers) getCase(c *gin.Context) (response, error) {
 	x, err := h.o.Cases.Case(c.Request.Context(), actor(c), c.Param("case_id"))
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
-	renderVersioned(c, http.StatusOK, x.Version, toCaseJSON(x))
+	return versioned(http.StatusOK, x.Version, toCaseJSON(x)), err
 }
 
 // updateCase handles PATCH /v1/cases/{case_id}.
-func (h *handlers) updateCase(c *gin.Context) {
-	var in caseInputJSON
-	version, ok := bindChange(c, &in)
-	if !ok {
-		return
-	}
+func (h *handlers) updateCase(c *gin.Context, in caseInputJSON, version int) (response, error) {
 	in.DebtorIDs = nil // linked one by one with POST …/debtors
 	x, err := h.o.Cases.UpdateCase(c.Request.Context(), actor(c), c.Param("case_id"), in.input(), version)
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
-	renderVersioned(c, http.StatusOK, x.Version, toCaseJSON(x))
+	return versioned(http.StatusOK, x.Version, toCaseJSON(x)), err
+}
+
+// linkDebtorInputJSON is the body of POST /v1/cases/{case_id}/debtors.
+type linkDebtorInputJSON struct {
+	DebtorID string `json:"debtor_id"`
 }
 
 // linkDebtor handles POST /v1/cases/{case_id}/debtors.
-func (h *handlers) linkDebtor(c *gin.Context) {
-	var in struct {
-		DebtorID string `json:"debtor_id"`
-	}
-	version, ok := bindChange(c, &in)
-	if !ok {
-		return
-	}
+func (h *handlers) linkDebtor(c *gin.Context, in linkDebtorInputJSON, version int) (response, error) {
 	x, err := h.o.Cases.LinkDebtor(c.Request.Context(), actor(c), c.Param("case_id"), in.DebtorID, version)
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
-	renderVersioned(c, http.StatusOK, x.Version, toCaseJSON(x))
+	return versioned(http.StatusOK, x.Version, toCaseJSON(x)), err
 }
 
 type debtorInputJSON struct {
@@ -195,98 +153,58 @@ func (in *debtorInputJSON) input(clearVillage bool) cases.DebtorInput {
 }
 
 // listDebtors handles GET /v1/debtors.
-func (h *handlers) listDebtors(c *gin.Context) {
-	var fields []domain.FieldError
-	limit, cursor := pageQuery(c, &fields)
-	if len(fields) > 0 {
-		renderProblem(c, domain.Invalid(fields...))
-		return
+func (h *handlers) listDebtors(c *gin.Context) (response, error) {
+	limit, cursor, err := pageQuery(c)
+	if err != nil {
+		return response{}, err
 	}
 	list, next, err := h.o.Cases.Debtors(c.Request.Context(), actor(c), cases.DebtorQuery{IDNumber: c.Query("id_number"),
 		Query: c.Query("q"), Limit: limit, Cursor: cursor})
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
-	out := struct {
-		Debtors    []debtorJSON `json:"debtors"`
-		NextCursor string       `json:"next_cursor,omitempty"`
-	}{Debtors: make([]debtorJSON, len(list)), NextCursor: next}
-	for i, d := range list {
-		out.Debtors[i] = toDebtorJSON(d)
-	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, out)
+	return ok(page("debtors", listOf(list, toDebtorJSON), next)).noStore(), err
 }
 
 // createDebtor handles POST /v1/debtors.
-func (h *handlers) createDebtor(c *gin.Context) {
-	var in debtorInputJSON
-	if err := bindJSON(c, &in); err != nil {
-		renderProblem(c, err)
-		return
-	}
+func (h *handlers) createDebtor(c *gin.Context, in debtorInputJSON) (response, error) {
 	d, err := h.o.Cases.CreateDebtor(c.Request.Context(), actor(c), in.input(false))
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
-	c.Header("Location", "/v1/debtors/"+d.ID)
-	renderVersioned(c, http.StatusCreated, d.Version, toDebtorJSON(d))
+	return created("/v1/debtors/"+d.ID, d.Version, toDebtorJSON(d)), err
 }
 
 // getDebtor handles GET /v1/debtors/{debtor_id}.
-func (h *handlers) getDebtor(c *gin.Context) {
+func (h *handlers) getDebtor(c *gin.Context) (response, error) {
 	d, err := h.o.Cases.Debtor(c.Request.Context(), actor(c), c.Param("debtor_id"))
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
-	renderVersioned(c, http.StatusOK, d.Version, toDebtorJSON(d))
+	return versioned(http.StatusOK, d.Version, toDebtorJSON(d)), err
 }
 
-// updateDebtor handles PATCH /v1/debtors/{debtor_id}.
-func (h *handlers) updateDebtor(c *gin.Context) {
+// updateDebtor handles PATCH /v1/debtors/{debtor_id}. The body is read
+// twice: once into its fields, once to tell "village_id": null (clear the
+// village) from a missing village_id (keep it).
+func (h *handlers) updateDebtor(c *gin.Context) (response, error) {
 	raw, err := readJSONBody(c)
 	if err != nil {
-		renderProblem(c, err)
-		return
+		return response{}, err
 	}
 	var in debtorInputJSON
 	if err := decodeJSON(raw, &in); err != nil {
-		renderProblem(c, err)
-		return
+		return response{}, err
 	}
 	var fields map[string]any
 	_ = decodeJSON(raw, &fields)
 	v, named := fields["village_id"]
 	version, err := ifMatch(c)
 	if err != nil {
-		renderProblem(c, err)
-		return
+		return response{}, err
 	}
 	d, err := h.o.Cases.UpdateDebtor(c.Request.Context(), actor(c), c.Param("debtor_id"), in.input(named && v == nil), version)
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
-	renderVersioned(c, http.StatusOK, d.Version, toDebtorJSON(d))
+	return versioned(http.StatusOK, d.Version, toDebtorJSON(d)), err
+}
+
+// unmaskDebtorInputJSON is the body of POST /v1/debtors/{debtor_id}/unmask.
+type unmaskDebtorInputJSON struct {
+	Reason string `json:"reason"`
 }
 
 // unmaskDebtor handles POST /v1/debtors/{debtor_id}/unmask.
-func (h *handlers) unmaskDebtor(c *gin.Context) {
-	var in struct {
-		Reason string `json:"reason"`
-	}
-	if err := bindJSON(c, &in); err != nil {
-		renderProblem(c, err)
-		return
-	}
+func (h *handlers) unmaskDebtor(c *gin.Context, in unmaskDebtorInputJSON) (response, error) {
 	number, err := h.o.Cases.Unmask(c.Request.Context(), actor(c), c.Param("debtor_id"), in.Reason)
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, gin.H{"id_number": number})
+	return ok(gin.H{"id_number": number}).noStore(), err
 }

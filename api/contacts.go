@@ -77,54 +77,50 @@ type reportJSON struct {
 }
 
 // importAssistants handles POST /v1/assistants/import.
-func (h *handlers) importAssistants(c *gin.Context) {
+func (h *handlers) importAssistants(c *gin.Context) (response, error) {
 	format, err := uploadFormat(c)
 	if err != nil {
-		renderProblem(c, err)
-		return
+		return response{}, err
 	}
 	dry, err := dryRun(c)
 	if err != nil {
-		renderProblem(c, err)
-		return
+		return response{}, err
 	}
 	rep, err := h.o.Contacts.Import(c.Request.Context(), actor(c), limitedBody(c, maxContactBook), format, dry)
 	if err != nil {
-		renderProblem(c, tooLarge(err, maxContactBook))
-		return
+		return response{}, tooLarge(err, maxContactBook)
 	}
 	out := reportJSON{DryRun: rep.DryRun, Created: rep.Created, Updated: rep.Updated, Unchanged: rep.Unchanged, Rows: make([]reportRowJSON, len(rep.Rows))}
 	for i, r := range rep.Rows {
 		out.Rows[i] = reportRowJSON{Line: r.Line, Action: string(r.Action), Name: r.Name, Phone: optional(r.Phone)}
 	}
-	c.JSON(http.StatusOK, out)
+	return ok(out), nil
 }
 
 // importVillages handles POST /v1/grids/{grid_id}/villages/import.
-func (h *handlers) importVillages(c *gin.Context) {
+func (h *handlers) importVillages(c *gin.Context) (response, error) {
 	if f, err := uploadFormat(c); err != nil || f != contactbook.CSV {
-		renderProblem(c, domain.Errorf(domain.EUnsupportedMedia, "send the village list as text/csv"))
-		return
+		return response{}, domain.Errorf(domain.EUnsupportedMedia, "send the village list as text/csv")
 	}
 	dry, err := dryRun(c)
 	if err != nil {
-		renderProblem(c, err)
-		return
+		return response{}, err
 	}
 	rep, err := h.o.Org.ImportVillages(c.Request.Context(), actor(c), c.Param("grid_id"), limitedBody(c, maxVillageList), dry)
 	if err != nil {
-		renderProblem(c, tooLarge(err, maxVillageList))
-		return
+		return response{}, tooLarge(err, maxVillageList)
 	}
 	out := reportJSON{DryRun: rep.DryRun, Created: rep.Created, Updated: rep.Updated, Unchanged: rep.Unchanged, Rows: make([]reportRowJSON, len(rep.Rows))}
 	for i, r := range rep.Rows {
 		out.Rows[i] = reportRowJSON{Line: r.Line, Action: r.Action, Name: r.Name, Code: optional(r.Code)}
 	}
-	c.JSON(http.StatusOK, out)
+	return ok(out), nil
 }
 
 // exportAssistants handles GET /v1/assistants/export: the grid's
-// assistants as CSV or XLSX, streamed as they are read.
+// assistants as CSV or XLSX, streamed as they are read. It renders itself
+// (a gin.HandlerFunc, not a handlerFunc): the body is written row by row,
+// after the status, so a failure half-way can only cut it short.
 func (h *handlers) exportAssistants(c *gin.Context) {
 	format := contactbook.Format(c.DefaultQuery("format", "csv"))
 	var fields []domain.FieldError

@@ -157,21 +157,18 @@ func canonicalHash(body []byte) (string, error) {
 
 // createLead handles POST /v1/leads: exactly once, by idempotency key or
 // client-chosen id.
-func (h *handlers) createLead(c *gin.Context) {
+func (h *handlers) createLead(c *gin.Context) (response, error) {
 	raw, err := readJSONBody(c)
 	if err != nil {
-		renderProblem(c, err)
-		return
+		return response{}, err
 	}
 	var in leadInputJSON
 	if err := decodeJSON(raw, &in); err != nil {
-		renderProblem(c, err)
-		return
+		return response{}, err
 	}
 	hash, err := canonicalHash(raw)
 	if err != nil {
-		renderProblem(c, domain.Errorf(domain.EInvalid, "malformed JSON: %v", err))
-		return
+		return response{}, domain.Errorf(domain.EInvalid, "malformed JSON: %v", err)
 	}
 	a := actor(c)
 	sub := intake.SubmitInput{ID: in.ID, Kind: in.Kind, DebtorID: in.DebtorID, DebtorName: in.DebtorName, CaseNumber: in.CaseNumber,
@@ -182,25 +179,24 @@ func (h *handlers) createLead(c *gin.Context) {
 	render := func(v intake.LeadView) ([]byte, error) { return json.Marshal(toLeadJSON(v)) }
 	res, err := h.o.Intake.Submit(c.Request.Context(), a, sub, intake.Request{Key: c.GetHeader("Idempotency-Key"), Hash: hash}, render)
 	if err != nil {
-		renderProblem(c, err)
-		return
+		return response{}, err
 	}
 	var id struct {
 		ID string `json:"id"`
 	}
 	_ = json.Unmarshal(res.Body, &id)
-	if res.Replayed {
-		c.Header("Idempotent-Replayed", "true")
-	}
-	if res.Status == http.StatusCreated {
-		c.Header("Location", "/v1/leads/"+id.ID)
-	}
 	version := res.Lead.Version
 	if version == 0 { // a replay: the answer describes the lead as created
 		version = 1
 	}
-	c.Header("ETag", etagOf(version))
-	c.Data(res.Status, "application/json; charset=utf-8", res.Body)
+	r := response{status: res.Status, raw: res.Body, etag: etagOf(version)}
+	if res.Replayed {
+		r = r.header("Idempotent-Replayed", "true")
+	}
+	if res.Status == http.StatusCreated {
+		r.location = "/v1/leads/" + id.ID
+	}
+	return r, nil
 }
 
 // readJSONBody reads a capped JSON body, checking its content type.
@@ -220,40 +216,26 @@ func readJSONBody(c *gin.Context) ([]byte, error) {
 }
 
 // getLead handles GET /v1/leads/{lead_id}.
-func (h *handlers) getLead(c *gin.Context) {
+func (h *handlers) getLead(c *gin.Context) (response, error) {
 	v, err := h.o.Intake.Lead(c.Request.Context(), actor(c), c.Param("lead_id"))
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
-	renderVersioned(c, http.StatusOK, v.Lead.Version, toLeadJSON(v))
+	return versioned(http.StatusOK, v.Lead.Version, toLeadJSON(v)), err
 }
 
 // listLeads handles GET /v1/leads: an assistant's own leads, or the
 // team's queue with its filters and counts per status.
-func (h *handlers) listLeads(c *gin.Context) {
+func (h *handlers) listLeads(c *gin.Context) (response, error) {
 	q, err := leadQuery(c)
 	if err != nil {
-		renderProblem(c, err)
-		return
+		return response{}, err
 	}
 	views, next, counts, err := h.o.Intake.Leads(c.Request.Context(), actor(c), q)
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
-	out := struct {
-		Leads      []leadJSON       `json:"leads"`
-		NextCursor string           `json:"next_cursor,omitempty"`
-		Counts     map[string]int64 `json:"counts"`
-	}{Leads: make([]leadJSON, len(views)), NextCursor: next, Counts: map[string]int64{}}
-	for i, v := range views {
-		out.Leads[i] = toLeadJSON(v)
-	}
+	out := page("leads", listOf(views, toLeadJSON), next)
+	byStatus := map[string]int64{}
 	for st, n := range counts {
-		out.Counts[string(st)] = n
+		byStatus[string(st)] = n
 	}
-	c.JSON(http.StatusOK, out)
+	out["counts"] = byStatus
+	return ok(out), err
 }
 
 // leadQuery reads the queue's filters, shared by the list and its export.
@@ -322,65 +304,58 @@ type eventJSON struct {
 }
 
 // leadEvents handles GET /v1/leads/{lead_id}/events.
-func (h *handlers) leadEvents(c *gin.Context) {
+func (h *handlers) leadEvents(c *gin.Context) (response, error) {
 	evs, err := h.o.Intake.Events(c.Request.Context(), actor(c), c.Param("lead_id"))
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
-	out := make([]eventJSON, len(evs))
-	for i, e := range evs {
-		out[i] = eventJSON{ID: e.ID, Type: e.Type, FromStatus: optional(string(e.FromStatus)), ToStatus: optional(string(e.ToStatus)),
-			Note: optional(e.Note), Public: e.Public, ActorRole: string(e.ActorRole), At: e.At.UTC()}
-	}
-	c.JSON(http.StatusOK, gin.H{"events": out})
+	return ok(gin.H{"events": listOf(evs, toEventJSON)}), err
 }
 
-// withdrawLead handles POST /v1/leads/{lead_id}/withdraw.
-func (h *handlers) withdrawLead(c *gin.Context) {
-	var in struct {
-		Reason string `json:"reason"`
-	}
+func toEventJSON(e domain.LeadEvent) eventJSON {
+	return eventJSON{ID: e.ID, Type: e.Type, FromStatus: optional(string(e.FromStatus)), ToStatus: optional(string(e.ToStatus)),
+		Note: optional(e.Note), Public: e.Public, ActorRole: string(e.ActorRole), At: e.At.UTC()}
+}
+
+// withdrawLeadInputJSON is the body of POST /v1/leads/{lead_id}/withdraw.
+type withdrawLeadInputJSON struct {
+	Reason string `json:"reason"`
+}
+
+// withdrawLead handles POST /v1/leads/{lead_id}/withdraw; the body (a
+// reason) is optional.
+func (h *handlers) withdrawLead(c *gin.Context) (response, error) {
+	var in withdrawLeadInputJSON
 	if c.Request.ContentLength != 0 {
 		if err := bindJSON(c, &in); err != nil {
-			renderProblem(c, err)
-			return
+			return response{}, err
 		}
 	}
 	version, err := ifMatch(c)
 	if err != nil {
-		renderProblem(c, err)
-		return
+		return response{}, err
 	}
 	l, err := h.o.Intake.Withdraw(c.Request.Context(), actor(c), c.Param("lead_id"), in.Reason, version)
-	h.renderLead(c, l, err)
+	return h.leadResponse(c, l, err)
+}
+
+// answerLeadInputJSON is the body of POST /v1/leads/{lead_id}/answer.
+type answerLeadInputJSON struct {
+	Text           string `json:"text"`
+	PhotosExpected *int   `json:"photos_expected"`
 }
 
 // answerLead handles POST /v1/leads/{lead_id}/answer.
-func (h *handlers) answerLead(c *gin.Context) {
-	var in struct {
-		Text           string `json:"text"`
-		PhotosExpected *int   `json:"photos_expected"`
-	}
-	if err := bindJSON(c, &in); err != nil {
-		renderProblem(c, err)
-		return
-	}
+func (h *handlers) answerLead(c *gin.Context, in answerLeadInputJSON) (response, error) {
 	l, err := h.o.Intake.Answer(c.Request.Context(), actor(c), c.Param("lead_id"), in.Text, in.PhotosExpected)
-	h.renderLead(c, l, err)
+	return h.leadResponse(c, l, err)
 }
 
-func (h *handlers) renderLead(c *gin.Context, l domain.Lead, err error) {
+// leadResponse answers a lead as the caller sees it, with its ETag, or the
+// error of the call that changed it.
+func (h *handlers) leadResponse(c *gin.Context, l domain.Lead, err error) (response, error) {
 	if err != nil {
-		renderProblem(c, err)
-		return
+		return response{}, err
 	}
 	v, err := h.o.Intake.View(c.Request.Context(), actor(c), l)
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
-	renderVersioned(c, http.StatusOK, l.Version, toLeadJSON(v))
+	return versioned(http.StatusOK, l.Version, toLeadJSON(v)), err
 }
 
 type wantedJSON struct {
@@ -394,23 +369,18 @@ type wantedJSON struct {
 }
 
 // wanted handles GET /v1/wanted.
-func (h *handlers) wanted(c *gin.Context) {
+func (h *handlers) wanted(c *gin.Context) (response, error) {
 	ds, err := h.o.Intake.Wanted(c.Request.Context(), actor(c))
-	if err != nil {
-		renderProblem(c, err)
-		return
+	return ok(gin.H{"debtors": listOf(ds, toWantedJSON)}).header("Cache-Control", "private, no-cache"), err
+}
+
+func toWantedJSON(d intake.WantedDebtor) wantedJSON {
+	kinds := make([]string, len(d.HelpfulKinds))
+	for j, k := range d.HelpfulKinds {
+		kinds[j] = string(k)
 	}
-	out := make([]wantedJSON, len(ds))
-	for i, d := range ds {
-		kinds := make([]string, len(d.HelpfulKinds))
-		for j, k := range d.HelpfulKinds {
-			kinds[j] = string(k)
-		}
-		out[i] = wantedJSON{ID: d.Debtor.ID, Name: d.Debtor.Name, Kind: d.Debtor.Kind, MaskedID: d.Debtor.IDMasked,
-			VillageID: optional(d.Debtor.VillageID), VillageName: optional(d.VillageName), HelpfulKinds: kinds}
-	}
-	c.Header("Cache-Control", "private, no-cache")
-	c.JSON(http.StatusOK, gin.H{"debtors": out})
+	return wantedJSON{ID: d.Debtor.ID, Name: d.Debtor.Name, Kind: d.Debtor.Kind, MaskedID: d.Debtor.IDMasked,
+		VillageID: optional(d.Debtor.VillageID), VillageName: optional(d.VillageName), HelpfulKinds: kinds}
 }
 
 // contentDigest reads the SHA-256 a client claims for an upload from
@@ -434,7 +404,9 @@ func contentDigest(c *gin.Context) ([]byte, error) {
 }
 
 // exportLeads handles GET /v1/leads/export: the queue view with the same
-// filters as GET /v1/leads, as CSV or XLSX, streamed.
+// filters as GET /v1/leads, as CSV or XLSX, streamed. It renders itself (a
+// gin.HandlerFunc, not a handlerFunc): rows are written as they are read,
+// after the status, so a failure half-way can only cut the body short.
 func (h *handlers) exportLeads(c *gin.Context) {
 	q, err := leadQuery(c)
 	if err != nil {

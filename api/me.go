@@ -1,7 +1,6 @@
 package api
 
 import (
-	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -14,43 +13,31 @@ type gridRefJSON struct {
 }
 
 // me handles GET /v1/me.
-func (h *handlers) me(c *gin.Context) {
+func (h *handlers) me(c *gin.Context) (response, error) {
 	u, grids, err := h.o.Accounts.Me(c.Request.Context(), actor(c))
 	if err != nil {
-		renderProblem(c, err)
-		return
+		return response{}, err
 	}
 	j, err := h.userJSON(c, u)
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
 	refs := make([]gridRefJSON, len(grids))
 	for i, g := range grids {
 		refs[i] = gridRefJSON{ID: g.ID, Code: g.Code, Name: g.Name}
 	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, struct {
+	return ok(struct {
 		userJSON
 		Grids []gridRefJSON `json:"grids"`
-	}{j, refs})
+	}{j, refs}).noStore(), err
+}
+
+// changePasswordInputJSON is the body of POST /v1/me/password.
+type changePasswordInputJSON struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
 }
 
 // changePassword handles POST /v1/me/password.
-func (h *handlers) changePassword(c *gin.Context) {
-	var in struct {
-		CurrentPassword string `json:"current_password"`
-		NewPassword     string `json:"new_password"`
-	}
-	if err := bindJSON(c, &in); err != nil {
-		renderProblem(c, err)
-		return
-	}
-	if err := h.o.Accounts.ChangePassword(c.Request.Context(), actor(c), in.CurrentPassword, in.NewPassword, c.ClientIP()); err != nil {
-		renderProblem(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
+func (h *handlers) changePassword(c *gin.Context, in changePasswordInputJSON) (response, error) {
+	return noContent(), h.o.Accounts.ChangePassword(c.Request.Context(), actor(c), in.CurrentPassword, in.NewPassword, c.ClientIP())
 }
 
 type sessionJSON struct {
@@ -63,26 +50,17 @@ type sessionJSON struct {
 }
 
 // sessions handles GET /v1/me/sessions.
-func (h *handlers) sessions(c *gin.Context) {
+func (h *handlers) sessions(c *gin.Context) (response, error) {
 	a := actor(c)
 	ss, err := h.o.Accounts.Sessions(c.Request.Context(), a)
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
 	out := make([]sessionJSON, len(ss))
 	for i, s := range ss {
 		out[i] = sessionJSON{ID: s.ID, Device: s.Device, CreatedAt: s.CreatedAt.UTC(), LastUsedAt: s.LastUsedAt.UTC(), ExpiresAt: s.ExpiresAt.UTC(), Current: s.ID == a.SessionID}
 	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, gin.H{"sessions": out})
+	return ok(gin.H{"sessions": out}).noStore(), err
 }
 
 // endSession handles DELETE /v1/me/sessions/{session_id}.
-func (h *handlers) endSession(c *gin.Context) {
-	if err := h.o.Accounts.EndSession(c.Request.Context(), actor(c), c.Param("session_id")); err != nil {
-		renderProblem(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
+func (h *handlers) endSession(c *gin.Context) (response, error) {
+	return noContent(), h.o.Accounts.EndSession(c.Request.Context(), actor(c), c.Param("session_id"))
 }

@@ -58,17 +58,9 @@ func toTeamJSON(t domain.Team) teamJSON {
 }
 
 // listGrids handles GET /v1/grids.
-func (h *handlers) listGrids(c *gin.Context) {
+func (h *handlers) listGrids(c *gin.Context) (response, error) {
 	grids, err := h.o.Org.Grids(c.Request.Context(), actor(c))
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
-	out := make([]gridJSON, len(grids))
-	for i, g := range grids {
-		out[i] = toGridJSON(g)
-	}
-	renderCached(c, gin.H{"grids": out})
+	return cachedOK(gin.H{"grids": listOf(grids, toGridJSON)}), err
 }
 
 type gridInputJSON struct {
@@ -79,61 +71,30 @@ type gridInputJSON struct {
 }
 
 // createGrid handles POST /v1/grids.
-func (h *handlers) createGrid(c *gin.Context) {
-	var in gridInputJSON
-	if err := bindJSON(c, &in); err != nil {
-		renderProblem(c, err)
-		return
-	}
+func (h *handlers) createGrid(c *gin.Context, in gridInputJSON) (response, error) {
 	if in.Code == nil {
 		in.Code = new(string) // reported as invalid with the other fields
 	}
 	g, err := h.o.Org.CreateGrid(c.Request.Context(), actor(c), organisation.GridInput{Code: in.Code, Name: in.Name, Pinyin: in.Pinyin, Kind: in.Kind})
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
-	c.Header("Location", "/v1/grids/"+g.Grid.ID)
-	renderVersioned(c, http.StatusCreated, g.Grid.Version, toGridJSON(g))
+	return created("/v1/grids/"+g.Grid.ID, g.Grid.Version, toGridJSON(g)), err
 }
 
 // getGrid handles GET /v1/grids/{grid_id}.
-func (h *handlers) getGrid(c *gin.Context) {
+func (h *handlers) getGrid(c *gin.Context) (response, error) {
 	g, err := h.o.Org.Grid(c.Request.Context(), actor(c), c.Param("grid_id"))
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
-	renderVersioned(c, http.StatusOK, g.Grid.Version, toGridJSON(g))
+	return versioned(http.StatusOK, g.Grid.Version, toGridJSON(g)), err
 }
 
 // updateGrid handles PATCH /v1/grids/{grid_id}.
-func (h *handlers) updateGrid(c *gin.Context) {
-	var in gridInputJSON
-	version, ok := bindChange(c, &in)
-	if !ok {
-		return
-	}
+func (h *handlers) updateGrid(c *gin.Context, in gridInputJSON, version int) (response, error) {
 	g, err := h.o.Org.UpdateGrid(c.Request.Context(), actor(c), c.Param("grid_id"), organisation.GridInput{Name: in.Name, Pinyin: in.Pinyin, Kind: in.Kind}, version)
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
-	renderVersioned(c, http.StatusOK, g.Grid.Version, toGridJSON(g))
+	return versioned(http.StatusOK, g.Grid.Version, toGridJSON(g)), err
 }
 
 // listVillages handles GET /v1/grids/{grid_id}/villages.
-func (h *handlers) listVillages(c *gin.Context) {
+func (h *handlers) listVillages(c *gin.Context) (response, error) {
 	vs, err := h.o.Org.Villages(c.Request.Context(), actor(c), c.Param("grid_id"))
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
-	out := make([]villageJSON, len(vs))
-	for i, v := range vs {
-		out[i] = toVillageJSON(v)
-	}
-	renderCached(c, gin.H{"villages": out})
+	return cachedOK(gin.H{"villages": listOf(vs, toVillageJSON)}), err
 }
 
 // villageInputJSON is the body of village creation and update. Code is
@@ -162,58 +123,29 @@ func (in villageInputJSON) input() (organisation.VillageInput, error) {
 }
 
 // createVillage handles POST /v1/grids/{grid_id}/villages.
-func (h *handlers) createVillage(c *gin.Context) {
-	var in villageInputJSON
-	if err := bindJSON(c, &in); err != nil {
-		renderProblem(c, err)
-		return
-	}
+func (h *handlers) createVillage(c *gin.Context, in villageInputJSON) (response, error) {
 	vin, err := in.input()
 	if err != nil {
-		renderProblem(c, err)
-		return
+		return response{}, err
 	}
 	v, err := h.o.Org.CreateVillage(c.Request.Context(), actor(c), c.Param("grid_id"), vin)
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
-	c.Header("Location", "/v1/villages/"+v.ID)
-	renderVersioned(c, http.StatusCreated, v.Version, toVillageJSON(v))
+	return created("/v1/villages/"+v.ID, v.Version, toVillageJSON(v)), err
 }
 
 // updateVillage handles PATCH /v1/villages/{village_id}.
-func (h *handlers) updateVillage(c *gin.Context) {
-	var in villageInputJSON
-	version, ok := bindChange(c, &in)
-	if !ok {
-		return
-	}
+func (h *handlers) updateVillage(c *gin.Context, in villageInputJSON, version int) (response, error) {
 	vin, err := in.input()
 	if err != nil {
-		renderProblem(c, err)
-		return
+		return response{}, err
 	}
 	v, err := h.o.Org.UpdateVillage(c.Request.Context(), actor(c), c.Param("village_id"), vin, version)
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
-	renderVersioned(c, http.StatusOK, v.Version, toVillageJSON(v))
+	return versioned(http.StatusOK, v.Version, toVillageJSON(v)), err
 }
 
 // listTeams handles GET /v1/teams.
-func (h *handlers) listTeams(c *gin.Context) {
+func (h *handlers) listTeams(c *gin.Context) (response, error) {
 	ts, err := h.o.Org.Teams(c.Request.Context(), actor(c))
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
-	out := make([]teamJSON, len(ts))
-	for i, t := range ts {
-		out[i] = toTeamJSON(t)
-	}
-	c.JSON(http.StatusOK, gin.H{"teams": out})
+	return ok(gin.H{"teams": listOf(ts, toTeamJSON)}), err
 }
 
 type teamInputJSON struct {
@@ -227,42 +159,19 @@ func (in teamInputJSON) input() organisation.TeamInput {
 }
 
 // createTeam handles POST /v1/teams.
-func (h *handlers) createTeam(c *gin.Context) {
-	var in teamInputJSON
-	if err := bindJSON(c, &in); err != nil {
-		renderProblem(c, err)
-		return
-	}
+func (h *handlers) createTeam(c *gin.Context, in teamInputJSON) (response, error) {
 	t, err := h.o.Org.CreateTeam(c.Request.Context(), actor(c), in.input())
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
-	c.Header("Location", "/v1/teams/"+t.ID)
-	renderVersioned(c, http.StatusCreated, t.Version, toTeamJSON(t))
+	return created("/v1/teams/"+t.ID, t.Version, toTeamJSON(t)), err
 }
 
 // getTeam handles GET /v1/teams/{team_id}.
-func (h *handlers) getTeam(c *gin.Context) {
+func (h *handlers) getTeam(c *gin.Context) (response, error) {
 	t, err := h.o.Org.Team(c.Request.Context(), actor(c), c.Param("team_id"))
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
-	renderVersioned(c, http.StatusOK, t.Version, toTeamJSON(t))
+	return versioned(http.StatusOK, t.Version, toTeamJSON(t)), err
 }
 
 // updateTeam handles PATCH /v1/teams/{team_id}.
-func (h *handlers) updateTeam(c *gin.Context) {
-	var in teamInputJSON
-	version, ok := bindChange(c, &in)
-	if !ok {
-		return
-	}
+func (h *handlers) updateTeam(c *gin.Context, in teamInputJSON, version int) (response, error) {
 	t, err := h.o.Org.UpdateTeam(c.Request.Context(), actor(c), c.Param("team_id"), in.input(), version)
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
-	renderVersioned(c, http.StatusOK, t.Version, toTeamJSON(t))
+	return versioned(http.StatusOK, t.Version, toTeamJSON(t)), err
 }

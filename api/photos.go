@@ -74,54 +74,40 @@ func (s *strictLength) Read(p []byte) (int, error) {
 
 // putPhoto handles PUT /v1/leads/{lead_id}/photos/{photo_id}: the body
 // streams to the object store, never whole in memory.
-func (h *handlers) putPhoto(c *gin.Context) {
+func (h *handlers) putPhoto(c *gin.Context) (response, error) {
 	digest, err := contentDigest(c)
 	if err != nil {
-		renderProblem(c, err)
-		return
+		return response{}, err
 	}
 	var body io.Reader = c.Request.Body
 	if c.Request.ContentLength >= 0 {
 		body = &strictLength{r: body, left: c.Request.ContentLength}
 	}
-	p, created, err := h.o.Intake.AddPhoto(c.Request.Context(), actor(c), intake.PhotoUpload{
+	p, isNew, err := h.o.Intake.AddPhoto(c.Request.Context(), actor(c), intake.PhotoUpload{
 		LeadID: c.Param("lead_id"), PhotoID: c.Param("photo_id"), Body: body, ContentLength: c.Request.ContentLength, Digest: digest,
 	})
 	if errors.Is(err, errLongerThanDeclared) {
 		err = domain.Errorf(domain.EInvalid, "the body is longer than its Content-Length")
 	}
-	if err != nil {
-		renderProblem(c, err)
-		return
+	r := response{status: http.StatusOK, body: toPhotoJSON(p), etag: `"` + p.SHA256 + `"`}
+	if isNew {
+		r.status, r.location = http.StatusCreated, "/v1/leads/"+p.LeadID+"/photos/"+p.ID
 	}
-	c.Header("ETag", `"`+p.SHA256+`"`)
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-		c.Header("Location", "/v1/leads/"+p.LeadID+"/photos/"+p.ID)
-	}
-	c.JSON(status, toPhotoJSON(p))
+	return r, err
 }
 
 // listPhotos handles GET /v1/leads/{lead_id}/photos.
-func (h *handlers) listPhotos(c *gin.Context) {
+func (h *handlers) listPhotos(c *gin.Context) (response, error) {
 	ps, err := h.o.Intake.Photos(c.Request.Context(), actor(c), c.Param("lead_id"))
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
-	out := make([]photoJSON, len(ps))
-	for i, p := range ps {
-		out[i] = toPhotoJSON(p)
-	}
-	c.JSON(http.StatusOK, gin.H{"photos": out})
+	return ok(gin.H{"photos": listOf(ps, toPhotoJSON)}), err
 }
 
 // getPhoto handles GET /v1/leads/{lead_id}/photos/{photo_id} and its
 // /thumbnail: streamed from the object store, only to those who may see
 // the lead. Photos never change, so the ETag is their digest. The
 // thumbnail of a photo still being processed is a 409 photo_processing
-// with Retry-After.
+// with Retry-After. It renders itself (a gin.HandlerFunc): the body is
+// copied from the object store as it is read, not built in memory.
 func (h *handlers) getPhoto(thumbnail bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		p, rc, info, err := h.o.Intake.OpenPhoto(c.Request.Context(), actor(c), c.Param("lead_id"), c.Param("photo_id"), thumbnail)

@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/zhengning-court/xiezhi/internal/domain"
+	"github.com/zhengning-court/xiezhi/internal/triage"
 )
 
 // ProblemContentType is the media type of every error body (RFC 9457).
@@ -247,6 +248,14 @@ func newProblem(c *gin.Context, err error) Problem {
 		for _, f := range de.Fields {
 			p.Errors = append(p.Errors, ProblemField{Field: f.Field, Code: f.Code, Detail: fieldDetail(f, l)})
 		}
+	}
+	var illegal *triage.IllegalError
+	if errors.As(err, &illegal) {
+		next := make([]string, len(illegal.Allowed))
+		for i, s := range illegal.Allowed {
+			next[i] = string(s)
+		}
+		p.AllowedNext = &next
 	}
 	return p
 }

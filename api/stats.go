@@ -1,7 +1,6 @@
 package api
 
 import (
-	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -57,48 +56,38 @@ func statsQuery(c *gin.Context) stats.Query {
 }
 
 // gridStats handles GET /v1/stats/grids.
-func (h *handlers) gridStats(c *gin.Context) {
+func (h *handlers) gridStats(c *gin.Context) (response, error) {
 	r, grids, err := h.o.Stats.Grids(c.Request.Context(), actor(c), statsQuery(c))
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
 	out := struct {
 		rangeJSON
 		Grids []gridStatsJSON `json:"grids"`
-	}{rangeJSON: toRangeJSON(r), Grids: make([]gridStatsJSON, len(grids))}
-	for i, g := range grids {
-		j := gridStatsJSON{GridID: g.Grid.ID, GridCode: g.Grid.Code, GridName: g.Grid.Name, Received: g.Received,
-			ByStatus: make(map[string]int64, len(g.ByStatus)), ByKind: make(map[string]int64, len(g.ByKind)),
-			AcceptanceRate: g.AcceptanceRate, SubstantiationRate: g.SubstantiationRate,
-			MedianSecondsToAccept: g.MedianSecondsToAccept, MedianSecondsToClose: g.MedianSecondsToClose,
-			OverdueNow: g.OverdueNow, AmountRecoveredFen: g.AmountRecoveredFen}
-		for st, n := range g.ByStatus {
-			j.ByStatus[string(st)] = n
-		}
-		for k, n := range g.ByKind {
-			j.ByKind[string(k)] = n
-		}
-		out.Grids[i] = j
-	}
-	c.JSON(http.StatusOK, out)
+	}{toRangeJSON(r), listOf(grids, toGridStatsJSON)}
+	return ok(out), err
 }
 
 // assistantStats handles GET /v1/stats/assistants.
-func (h *handlers) assistantStats(c *gin.Context) {
+func (h *handlers) assistantStats(c *gin.Context) (response, error) {
 	r, list, err := h.o.Stats.Assistants(c.Request.Context(), actor(c), statsQuery(c))
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
 	out := struct {
 		rangeJSON
 		Assistants []assistantStatsJSON `json:"assistants"`
-	}{rangeJSON: toRangeJSON(r), Assistants: make([]assistantStatsJSON, len(list))}
-	for i, a := range list {
-		out.Assistants[i] = toAssistantStatsJSON(a)
+	}{toRangeJSON(r), listOf(list, toAssistantStatsJSON)}
+	return ok(out), err
+}
+
+func toGridStatsJSON(g stats.GridStats) gridStatsJSON {
+	j := gridStatsJSON{GridID: g.Grid.ID, GridCode: g.Grid.Code, GridName: g.Grid.Name, Received: g.Received,
+		ByStatus: make(map[string]int64, len(g.ByStatus)), ByKind: make(map[string]int64, len(g.ByKind)),
+		AcceptanceRate: g.AcceptanceRate, SubstantiationRate: g.SubstantiationRate,
+		MedianSecondsToAccept: g.MedianSecondsToAccept, MedianSecondsToClose: g.MedianSecondsToClose,
+		OverdueNow: g.OverdueNow, AmountRecoveredFen: g.AmountRecoveredFen}
+	for st, n := range g.ByStatus {
+		j.ByStatus[string(st)] = n
 	}
-	c.JSON(http.StatusOK, out)
+	for k, n := range g.ByKind {
+		j.ByKind[string(k)] = n
+	}
+	return j
 }
 
 func toAssistantStatsJSON(a domain.AssistantActivity) assistantStatsJSON {

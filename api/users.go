@@ -46,14 +46,14 @@ func (h *handlers) userJSON(c *gin.Context, u domain.User) (userJSON, error) {
 	}, nil
 }
 
-// renderUser writes one user with its ETag.
-func (h *handlers) renderUser(c *gin.Context, status int, u domain.User) {
-	j, err := h.userJSON(c, u)
+// userResponse answers one user with its ETag, or the error of the call
+// that returned it.
+func (h *handlers) userResponse(c *gin.Context, status int, u domain.User, err error) (response, error) {
 	if err != nil {
-		renderProblem(c, err)
-		return
+		return response{}, err
 	}
-	renderVersioned(c, status, u.Version, j)
+	j, err := h.userJSON(c, u)
+	return versioned(status, u.Version, j), err
 }
 
 // userInputJSON is the body of user creation and update.
@@ -70,11 +70,10 @@ func (in userInputJSON) input() accounts.UserInput {
 }
 
 // listUsers handles GET /v1/users.
-func (h *handlers) listUsers(c *gin.Context) {
+func (h *handlers) listUsers(c *gin.Context) (response, error) {
 	f, err := userFilter(c)
 	if err != nil {
-		renderProblem(c, err)
-		return
+		return response{}, err
 	}
 	for _, r := range c.QueryArray("role") {
 		f.Roles = append(f.Roles, domain.Role(r))
@@ -84,22 +83,15 @@ func (h *handlers) listUsers(c *gin.Context) {
 	}
 	users, next, err := h.o.Accounts.ListUsers(c.Request.Context(), actor(c), f)
 	if err != nil {
-		renderProblem(c, err)
-		return
+		return response{}, err
 	}
-	out := struct {
-		Users      []userJSON `json:"users"`
-		NextCursor string     `json:"next_cursor,omitempty"`
-	}{Users: make([]userJSON, 0, len(users)), NextCursor: next}
-	for _, u := range users {
-		j, err := h.userJSON(c, u)
-		if err != nil {
-			renderProblem(c, err)
-			return
+	out := make([]userJSON, len(users))
+	for i, u := range users {
+		if out[i], err = h.userJSON(c, u); err != nil {
+			return response{}, err
 		}
-		out.Users = append(out.Users, j)
 	}
-	c.JSON(http.StatusOK, out)
+	return ok(page("users", out, next)), nil
 }
 
 // userFilter reads the list parameters shared by users and assistants.
@@ -131,80 +123,49 @@ func userFilter(c *gin.Context) (domain.UserFilter, error) {
 }
 
 // createUser handles POST /v1/users.
-func (h *handlers) createUser(c *gin.Context) {
-	var in userInputJSON
-	if err := bindJSON(c, &in); err != nil {
-		renderProblem(c, err)
-		return
-	}
+func (h *handlers) createUser(c *gin.Context, in userInputJSON) (response, error) {
 	u, otp, err := h.o.Accounts.CreateUser(c.Request.Context(), actor(c), in.input())
 	if err != nil {
-		renderProblem(c, err)
-		return
+		return response{}, err
 	}
-	h.renderOTP(c, http.StatusCreated, u, otp)
+	r, err := h.otpResponse(c, u, otp)
+	r.status, r.location = http.StatusCreated, "/v1/users/"+u.ID
+	return r, err
 }
 
-// renderOTP answers with a one-time password and the user it belongs to.
-func (h *handlers) renderOTP(c *gin.Context, status int, u domain.User, otp string) {
+// otpResponse answers with a one-time password and the user it belongs to.
+func (h *handlers) otpResponse(c *gin.Context, u domain.User, otp string) (response, error) {
 	j, err := h.userJSON(c, u)
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
-	c.Header("Cache-Control", "no-store")
-	c.Header("ETag", etagOf(u.Version))
-	if status == http.StatusCreated {
-		c.Header("Location", "/v1/users/"+u.ID)
-	}
-	c.JSON(status, gin.H{"one_time_password": otp, "user": j})
+	return versioned(http.StatusOK, u.Version, gin.H{"one_time_password": otp, "user": j}).noStore(), err
 }
 
 // getUser handles GET /v1/users/{user_id}.
-func (h *handlers) getUser(c *gin.Context) {
+func (h *handlers) getUser(c *gin.Context) (response, error) {
 	u, err := h.o.Accounts.GetUser(c.Request.Context(), actor(c), c.Param("user_id"))
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
-	h.renderUser(c, http.StatusOK, u)
+	return h.userResponse(c, http.StatusOK, u, err)
 }
 
 // updateUser handles PATCH /v1/users/{user_id}.
-func (h *handlers) updateUser(c *gin.Context) {
-	var in userInputJSON
-	version, ok := bindChange(c, &in)
-	if !ok {
-		return
-	}
+func (h *handlers) updateUser(c *gin.Context, in userInputJSON, version int) (response, error) {
 	u, err := h.o.Accounts.UpdateUser(c.Request.Context(), actor(c), c.Param("user_id"), in.input(), version)
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
-	h.renderUser(c, http.StatusOK, u)
+	return h.userResponse(c, http.StatusOK, u, err)
 }
 
 // setUserStatus handles POST /v1/users/{user_id}/disable and /enable.
-func (h *handlers) setUserStatus(status domain.UserStatus) gin.HandlerFunc {
-	return func(c *gin.Context) {
+func (h *handlers) setUserStatus(status domain.UserStatus) handlerFunc {
+	return func(c *gin.Context) (response, error) {
 		u, err := h.o.Accounts.SetStatus(c.Request.Context(), actor(c), c.Param("user_id"), status)
-		if err != nil {
-			renderProblem(c, err)
-			return
-		}
-		h.renderUser(c, http.StatusOK, u)
+		return h.userResponse(c, http.StatusOK, u, err)
 	}
 }
 
 // resetPassword handles POST /v1/users/{user_id}/password-reset.
-func (h *handlers) resetPassword(c *gin.Context) {
+func (h *handlers) resetPassword(c *gin.Context) (response, error) {
 	u, otp, err := h.o.Accounts.ResetPassword(c.Request.Context(), actor(c), c.Param("user_id"))
 	if err != nil {
-		renderProblem(c, err)
-		return
+		return response{}, err
 	}
-	h.renderOTP(c, http.StatusOK, u, otp)
+	return h.otpResponse(c, u, otp)
 }
 
 // assistantJSON is an assistant as officers see them.
@@ -220,28 +181,18 @@ type assistantJSON struct {
 }
 
 // listAssistants handles GET /v1/assistants.
-func (h *handlers) listAssistants(c *gin.Context) {
+func (h *handlers) listAssistants(c *gin.Context) (response, error) {
 	f, err := userFilter(c)
 	if err != nil {
-		renderProblem(c, err)
-		return
+		return response{}, err
 	}
 	as, next, err := h.o.Accounts.ListAssistants(c.Request.Context(), actor(c), accounts.AssistantFilter{
 		GridID: c.Query("grid_id"), VillageID: c.Query("village_id"), Query: f.Query, Status: f.Status, Limit: f.Limit, Cursor: f.Cursor,
 	})
-	if err != nil {
-		renderProblem(c, err)
-		return
-	}
-	out := struct {
-		Assistants []assistantJSON `json:"assistants"`
-		NextCursor string          `json:"next_cursor,omitempty"`
-	}{Assistants: make([]assistantJSON, 0, len(as)), NextCursor: next}
-	for _, a := range as {
-		out.Assistants = append(out.Assistants, assistantJSON{
-			ID: a.User.ID, Name: a.User.Name, Phone: a.User.Phone, Status: string(a.User.Status),
-			VillageID: a.User.VillageID, VillageName: a.VillageName, GridID: a.GridID, GridName: a.GridName,
-		})
-	}
-	c.JSON(http.StatusOK, out)
+	return ok(page("assistants", listOf(as, toAssistantJSON), next)), err
+}
+
+func toAssistantJSON(a accounts.Assistant) assistantJSON {
+	return assistantJSON{ID: a.User.ID, Name: a.User.Name, Phone: a.User.Phone, Status: string(a.User.Status),
+		VillageID: a.User.VillageID, VillageName: a.VillageName, GridID: a.GridID, GridName: a.GridName}
 }

@@ -116,9 +116,16 @@ type auditCursor struct {
 	Seq int64 `json:"s"`
 }
 
+// auditPages orders the audit log newest first.
+var auditPages = keyset[auditRow, auditCursor]{
+	columns: []string{"seq"},
+	desc:    true,
+	at:      func(r auditRow) auditCursor { return auditCursor{Seq: r.Seq} },
+	values:  func(c auditCursor) []any { return []any{c.Seq} },
+}
+
 // ListAudit implements domain.AuditStore with keyset pagination on seq.
 func (s *AuditStore) ListAudit(ctx context.Context, f domain.AuditFilter) ([]domain.AuditEntry, string, error) {
-	limit := pageLimit(f.Limit)
 	q := s.db.WithContext(ctx).Model(&auditRow{})
 	if f.Action != "" {
 		q = q.Where("action = ?", f.Action)
@@ -126,21 +133,9 @@ func (s *AuditStore) ListAudit(ctx context.Context, f domain.AuditFilter) ([]dom
 	if f.SubjectID != "" {
 		q = q.Where("subject_id = ?", f.SubjectID)
 	}
-	if f.Cursor != "" {
-		var c auditCursor
-		if err := decodeCursor(f.Cursor, &c); err != nil {
-			return nil, "", err
-		}
-		q = q.Where("seq < ?", c.Seq)
-	}
-	var rows []auditRow
-	if err := q.Order("seq DESC").Limit(limit + 1).Find(&rows).Error; err != nil {
-		return nil, "", translate(err, "list audit entries")
-	}
-	next := ""
-	if len(rows) > limit {
-		rows = rows[:limit]
-		next = encodeCursor(auditCursor{Seq: rows[limit-1].Seq})
+	rows, next, err := auditPages.list(q, f.Cursor, f.Limit, "list audit entries")
+	if err != nil {
+		return nil, "", err
 	}
 	out := make([]domain.AuditEntry, len(rows))
 	for i, r := range rows {

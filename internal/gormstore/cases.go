@@ -137,9 +137,15 @@ type debtorCursor struct {
 	ID   string `json:"i"`
 }
 
+// debtorPages orders debtors by name.
+var debtorPages = keyset[debtorGridRow, debtorCursor]{
+	columns: []string{"debtors.name", "debtors.id"},
+	at:      func(r debtorGridRow) debtorCursor { return debtorCursor{Name: r.Name, ID: r.ID} },
+	values:  func(c debtorCursor) []any { return []any{c.Name, c.ID} },
+}
+
 // ListDebtors implements domain.CaseStore with keyset pagination on (name, id).
 func (s *CaseStore) ListDebtors(ctx context.Context, f domain.DebtorFilter) ([]domain.Debtor, string, error) {
-	limit := pageLimit(f.Limit)
 	q := s.debtors(ctx)
 	if f.GridIDs != nil {
 		q = q.Where("villages.grid_id IN ?", nonEmpty(f.GridIDs))
@@ -150,22 +156,9 @@ func (s *CaseStore) ListDebtors(ctx context.Context, f domain.DebtorFilter) ([]d
 	if f.Query != "" {
 		q = q.Where("debtors.name LIKE ? ESCAPE '!'", "%"+escapeLike(f.Query)+"%")
 	}
-	if f.Cursor != "" {
-		var c debtorCursor
-		if err := decodeCursor(f.Cursor, &c); err != nil {
-			return nil, "", err
-		}
-		q = q.Where("(debtors.name > ? OR (debtors.name = ? AND debtors.id > ?))", c.Name, c.Name, c.ID)
-	}
-	var rows []debtorGridRow
-	if err := q.Order("debtors.name, debtors.id").Limit(limit + 1).Find(&rows).Error; err != nil {
-		return nil, "", translate(err, "list debtors")
-	}
-	next := ""
-	if len(rows) > limit {
-		rows = rows[:limit]
-		last := rows[limit-1]
-		next = encodeCursor(debtorCursor{Name: last.Name, ID: last.ID})
+	rows, next, err := debtorPages.list(q, f.Cursor, f.Limit, "list debtors")
+	if err != nil {
+		return nil, "", err
 	}
 	out := make([]domain.Debtor, len(rows))
 	for i, r := range rows {
@@ -298,10 +291,17 @@ type caseCursor struct {
 	ID string    `json:"i"`
 }
 
+// casePages orders cases newest first.
+var casePages = keyset[caseRow, caseCursor]{
+	columns: []string{"created_at", "id"},
+	desc:    true,
+	at:      func(r caseRow) caseCursor { return caseCursor{At: r.CreatedAt.UTC(), ID: r.ID} },
+	values:  func(c caseCursor) []any { return []any{c.At.UTC(), c.ID} },
+}
+
 // ListCases implements domain.CaseStore with keyset pagination on
 // (created_at, id) descending.
 func (s *CaseStore) ListCases(ctx context.Context, f domain.CaseFilter) ([]domain.Case, string, error) {
-	limit := pageLimit(f.Limit)
 	q := s.db.WithContext(ctx).Model(&caseRow{})
 	if f.GridIDs != nil {
 		q = q.Where("id IN (?)", s.db.Table("case_debtors").Select("case_debtors.case_id").
@@ -318,22 +318,9 @@ func (s *CaseStore) ListCases(ctx context.Context, f domain.CaseFilter) ([]domai
 	if f.Category != "" {
 		q = q.Where("category = ?", string(f.Category))
 	}
-	if f.Cursor != "" {
-		var c caseCursor
-		if err := decodeCursor(f.Cursor, &c); err != nil {
-			return nil, "", err
-		}
-		q = q.Where("(created_at < ? OR (created_at = ? AND id < ?))", c.At.UTC(), c.At.UTC(), c.ID)
-	}
-	var rows []caseRow
-	if err := q.Order("created_at DESC, id DESC").Limit(limit + 1).Find(&rows).Error; err != nil {
-		return nil, "", translate(err, "list cases")
-	}
-	next := ""
-	if len(rows) > limit {
-		rows = rows[:limit]
-		last := rows[limit-1]
-		next = encodeCursor(caseCursor{At: last.CreatedAt.UTC(), ID: last.ID})
+	rows, next, err := casePages.list(q, f.Cursor, f.Limit, "list cases")
+	if err != nil {
+		return nil, "", err
 	}
 	out, err := s.withDebtors(ctx, rows)
 	return out, next, err
@@ -378,12 +365,4 @@ func (s *CaseStore) WantedDebtors(ctx context.Context, gridIDs []string) ([]doma
 // bumping the version and updated_at, as OrgStore.update does.
 func (s *CaseStore) update(ctx context.Context, model any, what, id string, version int, changes map[string]any) error {
 	return (&OrgStore{db: s.db, now: s.now, id: s.id}).update(ctx, model, what, id, version, changes)
-}
-
-// pageLimit applies the list conventions: default 50, at most 200.
-func pageLimit(n int) int {
-	if n <= 0 || n > 200 {
-		return 50
-	}
-	return n
 }

@@ -334,67 +334,58 @@ func (s *LeadStore) filtered(ctx context.Context, f domain.LeadFilter) *gorm.DB 
 	return s.restricted(q, f)
 }
 
-// ListLeads implements domain.LeadStore with keyset pagination.
-func (s *LeadStore) ListLeads(ctx context.Context, f domain.LeadFilter) ([]domain.Lead, string, error) {
-	limit := f.Limit
-	if limit <= 0 || limit > 200 {
-		limit = 50
-	}
-	if f.Queue {
-		var c *leadCursor
-		if f.Cursor != "" {
-			c = new(leadCursor)
-			if err := decodeCursor(f.Cursor, c); err != nil {
-				return nil, "", err
-			}
-		}
-		rows, err := s.queuePage(ctx, f, c, limit+1)
-		if err != nil {
-			return nil, "", err
-		}
-		return s.page(rows, limit)
-	}
-	q := s.filtered(ctx, f)
-	if len(f.Statuses) > 0 {
-		st := make([]string, len(f.Statuses))
-		for i, x := range f.Statuses {
-			st[i] = string(x)
-		}
-		q = q.Where("status IN ?", st)
-	}
-	if f.Cursor != "" {
-		var c leadCursor
-		if err := decodeCursor(f.Cursor, &c); err != nil {
-			return nil, "", err
-		}
-		at := c.At.UTC()
-		q = q.Where("(received_at < ? OR (received_at = ? AND id < ?))", at, at, c.ID)
-	}
-	var rows []leadRow
-	if err := q.Order("received_at DESC, id DESC").Limit(limit + 1).Find(&rows).Error; err != nil {
-		return nil, "", translate(err, "list leads")
-	}
-	return s.page(rows, limit)
+// leadPages orders leads newest first; its cursors carry the priority
+// too, for the queue's order (see queuePage).
+var leadPages = keyset[leadRow, leadCursor]{
+	columns: []string{"received_at", "id"},
+	desc:    true,
+	at:      func(r leadRow) leadCursor { return leadCursor{P: r.Priority, At: r.ReceivedAt.UTC(), ID: r.ID} },
+	values:  func(c leadCursor) []any { return []any{c.At.UTC(), c.ID} },
 }
 
-// page turns up to limit+1 rows into a page of limit leads and the cursor
-// of the next page ("" when there is none).
-func (s *LeadStore) page(rows []leadRow, limit int) ([]domain.Lead, string, error) {
-	next := ""
-	if len(rows) > limit {
-		rows = rows[:limit]
-		last := rows[limit-1]
-		next = encodeCursor(leadCursor{P: last.Priority, At: last.ReceivedAt.UTC(), ID: last.ID})
+// ListLeads implements domain.LeadStore with keyset pagination.
+func (s *LeadStore) ListLeads(ctx context.Context, f domain.LeadFilter) ([]domain.Lead, string, error) {
+	var rows []leadRow
+	var next string
+	var err error
+	if f.Queue {
+		rows, next, err = s.queueList(ctx, f)
+	} else {
+		q := s.filtered(ctx, f)
+		if len(f.Statuses) > 0 {
+			q = q.Where("status IN ?", statusStrings(f.Statuses))
+		}
+		rows, next, err = leadPages.list(q, f.Cursor, f.Limit, "list leads")
+	}
+	if err != nil {
+		return nil, "", err
 	}
 	out := make([]domain.Lead, len(rows))
 	for i, r := range rows {
-		l, err := r.domain()
-		if err != nil {
+		if out[i], err = r.domain(); err != nil {
 			return nil, "", err
 		}
-		out[i] = l
 	}
 	return out, next, nil
+}
+
+// queueList reads one page of the queue: its own query (queuePage), the
+// keyset's page size and cursors.
+func (s *LeadStore) queueList(ctx context.Context, f domain.LeadFilter) ([]leadRow, string, error) {
+	limit := pageLimit(f.Limit)
+	var c *leadCursor
+	if f.Cursor != "" {
+		c = new(leadCursor)
+		if err := decodeCursor(f.Cursor, c); err != nil {
+			return nil, "", err
+		}
+	}
+	rows, err := s.queuePage(ctx, f, c, limit+1)
+	if err != nil {
+		return nil, "", err
+	}
+	rows, next := leadPages.cut(rows, limit)
+	return rows, next, nil
 }
 
 // openStatuses are the statuses FindOpenLeads looks at.

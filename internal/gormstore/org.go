@@ -491,13 +491,16 @@ type userCursor struct {
 	ID   string `json:"i"`
 }
 
+// userPages orders users by name.
+var userPages = keyset[userRow, userCursor]{
+	columns: []string{"name", "id"},
+	at:      func(r userRow) userCursor { return userCursor{Name: r.Name, ID: r.ID} },
+	values:  func(c userCursor) []any { return []any{c.Name, c.ID} },
+}
+
 // ListUsers implements domain.OrgStore with keyset pagination on
 // (name, id): pages stay fast and stable however deep the client goes.
 func (s *OrgStore) ListUsers(ctx context.Context, f domain.UserFilter) ([]domain.User, string, error) {
-	limit := f.Limit
-	if limit <= 0 || limit > 200 {
-		limit = 50
-	}
 	q := s.db.WithContext(ctx).Model(&userRow{})
 	if len(f.Roles) > 0 {
 		roles := make([]string, len(f.Roles))
@@ -521,22 +524,9 @@ func (s *OrgStore) ListUsers(ctx context.Context, f domain.UserFilter) ([]domain
 		like := "%" + escapeLike(f.Query) + "%"
 		q = q.Where("(name LIKE ? ESCAPE '!' OR phone LIKE ? ESCAPE '!')", like, like)
 	}
-	if f.Cursor != "" {
-		var c userCursor
-		if err := decodeCursor(f.Cursor, &c); err != nil {
-			return nil, "", err
-		}
-		q = q.Where("(name > ? OR (name = ? AND id > ?))", c.Name, c.Name, c.ID)
-	}
-	var rows []userRow
-	if err := q.Order("name, id").Limit(limit + 1).Find(&rows).Error; err != nil {
-		return nil, "", translate(err, "list users")
-	}
-	next := ""
-	if len(rows) > limit {
-		rows = rows[:limit]
-		last := rows[limit-1]
-		next = encodeCursor(userCursor{Name: last.Name, ID: last.ID})
+	rows, next, err := userPages.list(q, f.Cursor, f.Limit, "list users")
+	if err != nil {
+		return nil, "", err
 	}
 	out := make([]domain.User, len(rows))
 	for i, r := range rows {

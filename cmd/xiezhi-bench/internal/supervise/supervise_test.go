@@ -51,9 +51,9 @@ func TestStartStop(t *testing.T) {
 		mode     string
 		timeout  time.Duration
 		grace    time.Duration // 0: the default, ample for a clean exit
-		startErr string // in the error of Start; "" for success
-		stopErr  string // in the error of Stop
-		log      string // in the output after Stop
+		startErr string        // in the error of Start; "" for success
+		stopErr  string        // in the error of Stop
+		log      string        // in the output after Stop
 	}{
 		{mode: "serve", log: "stopped"},
 		{mode: "fail", startErr: "exited during start-up (exit status 3): cannot open the database"},
