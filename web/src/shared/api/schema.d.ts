@@ -259,7 +259,9 @@ export interface paths {
          * @description Checks that the dependencies the server needs to serve requests are reachable: the
          *     database (`sqlite` or `mysql`) and the object store for photos (`localdir` or `minio`).
          *     Answers `200` when all are up and `503` when any is down, so a load balancer stops
-         *     sending traffic to this instance until it recovers. Both answers list every check.
+         *     sending traffic to this instance until it recovers. Both answers list every check, up
+         *     or down. The probe needs no token, so it never says why a check failed: the server logs
+         *     the reason with the request id (`X-Request-ID`).
          */
         get: operations["getReadiness"];
         put?: never;
@@ -3039,16 +3041,11 @@ export interface components {
              */
             backend: string;
             /**
-             * @description Whether it answered the check.
+             * @description Whether it answered the check (why not is in the server's log only).
              * @example up
              * @enum {string}
              */
             status: "up" | "down";
-            /**
-             * @description When `down`, why, as an operator-facing English text (no credentials).
-             * @example dial tcp 127.0.0.1:3306: connect: connection refused
-             */
-            error?: string;
         };
         /** @description The problem answered by `/readyz` when a dependency is down. */
         ReadinessProblem: components["schemas"]["Problem"] & {
