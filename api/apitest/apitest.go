@@ -88,7 +88,7 @@ var outsideResponses = map[int]string{
 }
 
 // validRequestID is what a client-sent X-Request-ID must look like to be
-// echoed (DESIGN §4); anything else is replaced by a new ID.
+// echoed (docs/architecture.md, "API conventions"); anything else is replaced by a new ID.
 var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,128}$`)
 
 // bodyPrefix is how much of a response body an error message quotes.

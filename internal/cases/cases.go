@@ -51,7 +51,7 @@ const (
 )
 
 // mayRead lets the roles that manage cases, and those who audit them, read
-// cases and debtors (DESIGN §3: auditors read everything).
+// cases and debtors (docs/architecture.md, "Who sees what": auditors read everything).
 func mayRead(a domain.Actor) error { return a.Authorize(domain.ActCaseRead) }
 
 // scoped reads one case or debtor with get and hides it, as ENotFound

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// LeadStatus is where a lead is in its lifecycle (DESIGN §2).
+// LeadStatus is where a lead is in its lifecycle (docs/architecture.md, "Lead lifecycle").
 type LeadStatus string
 
 // The lead statuses.
@@ -267,7 +267,7 @@ type Debtor struct {
 	UpdatedAt time.Time
 }
 
-// CaseCategory is the kind of an enforcement case (DESIGN §2).
+// CaseCategory is the kind of an enforcement case (docs/architecture.md, "The domain").
 type CaseCategory string
 
 // The case categories.

@@ -11,7 +11,7 @@ import (
 )
 
 // LeadKind says what a lead is about: which kind of property, or the
-// debtor's whereabouts or conduct (DESIGN §2, "Lead kinds"). The kind decides
+// debtor's whereabouts or conduct (docs/architecture.md, "Lead kinds"). The kind decides
 // the lead's extra fields (see ValidateLeadDetails) and whether it is urgent.
 type LeadKind string
 
@@ -34,7 +34,7 @@ const (
 	KindOther             LeadKind = "other"              // 其他
 )
 
-// leadKindInfo describes one kind; leadKinds keeps them in DESIGN's order.
+// leadKindInfo describes one kind; leadKinds keeps them in the order of docs/architecture.md, "Lead kinds".
 type leadKindInfo struct {
 	kind   LeadKind
 	zh, en string
@@ -68,7 +68,7 @@ func (k LeadKind) info() (leadKindInfo, bool) {
 	return leadKindInfo{}, false
 }
 
-// AllLeadKinds returns every lead kind in the order of DESIGN §2. The slice
+// AllLeadKinds returns every lead kind in the order of docs/architecture.md, "Lead kinds". The slice
 // is the caller's to keep.
 func AllLeadKinds() []LeadKind {
 	out := make([]LeadKind, len(leadKinds))
@@ -137,8 +137,8 @@ func detailText(key string, required bool) detailField {
 
 func detailTyped(key string, t detailType) detailField { return detailField{key: key, typ: t} }
 
-// leadDetailFields are the extra fields of each kind, from DESIGN §2's
-// "typical extra fields".
+// leadDetailFields are the extra fields of each kind (docs/architecture.md,
+// "Lead kinds"; openapi.yaml lists them per kind).
 var leadDetailFields = map[LeadKind][]detailField{
 	KindRealEstate: {detailText("address", true), detailText("occupant", false), detailTyped("rented", detailBool)},
 	KindVehicle: {

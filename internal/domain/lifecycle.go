@@ -2,7 +2,7 @@ package domain
 
 import "slices"
 
-// transitions is the lead lifecycle of DESIGN §2: from each status, the
+// transitions is the lead lifecycle of docs/architecture.md, "Lead lifecycle": from each status, the
 // statuses a lead may move to. Withdrawing and answering are the
 // reporter's; the rest belong to the enforcement team.
 var transitions = map[LeadStatus][]LeadStatus{
@@ -39,7 +39,7 @@ func MayTriage(from, to LeadStatus, role Role, assignee bool) bool {
 	return Actor{Role: role}.mayMove(from, to, assignee)
 }
 
-// RejectReason is why a lead was rejected (DESIGN §2).
+// RejectReason is why a lead was rejected (docs/architecture.md, "Lead lifecycle").
 type RejectReason string
 
 // The rejection reasons.

@@ -8,7 +8,7 @@ import (
 var allStatuses = []LeadStatus{LeadSubmitted, LeadNeedsInfo, LeadAccepted, LeadVerified, LeadMeasuresTaken, LeadClosed,
 	LeadRejected, LeadDuplicate, LeadUnsubstantiated, LeadWithdrawn}
 
-// TestEveryTransition checks the whole from × to table against DESIGN §2.
+// TestEveryTransition checks the whole from × to table against docs/architecture.md, "Lead lifecycle".
 func TestEveryTransition(t *testing.T) {
 	legal := map[[2]LeadStatus]bool{}
 	for _, p := range [][2]LeadStatus{

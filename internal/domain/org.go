@@ -8,7 +8,7 @@ import (
 // Role is what a user does in the scheme; it decides what they may see and do.
 type Role string
 
-// The roles of DESIGN §3.
+// The roles of docs/architecture.md, "Who sees what".
 const (
 	RoleAssistant Role = "assistant" // village grid assistant (网格协执员)
 	RoleOfficer   Role = "officer"   // enforcement officer (执行干警)

@@ -50,7 +50,7 @@ const (
 	ActCaseRead       Action = "case.read"       // read cases and debtors of grids in scope
 )
 
-// policy is the one table of who may do what (DESIGN §3). Deny by default.
+// policy is the one table of who may do what (docs/architecture.md, "Who sees what"). Deny by default.
 var policy = map[Action][]Role{
 	ActOrgRead:        {RoleAssistant, RoleOfficer, RoleGridLead, RoleAdmin, RoleAuditor},
 	ActOrgManage:      {RoleAdmin},

@@ -13,7 +13,7 @@ import (
 // queue's status counts (queue.go). The store keeps it exact in the
 // transaction of every change of a lead's keys, CreateLead and UpdateLead;
 // no trigger does it, so that the SQL stays portable to MySQL-compatible
-// databases without triggers (DESIGN §7;
+// databases without triggers (docs/architecture.md, "Scale";
 // docs/decisions/0005-lead-counts-kept-by-the-store.md). Each count is split over 16 slots, from the last
 // character of the lead id, so that concurrent submissions of one kind to
 // one grid rarely wait for one row lock.

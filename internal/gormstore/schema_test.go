@@ -172,7 +172,7 @@ func TestSchemaParity(t *testing.T) {
 	if len(want) < 6 {
 		t.Fatalf("mysql schema has %d tables, expected the migrated schema", len(want))
 	}
-	// No triggers: the SQL stays portable (DESIGN §7).
+	// No triggers: the SQL stays portable (docs/architecture.md, "Scale").
 	for name, tb := range want {
 		if len(tb.Triggers) > 0 {
 			t.Errorf("mysql table %s has triggers %v", name, tb.Triggers)

@@ -1,5 +1,5 @@
 // Package sealer encrypts identity numbers at rest and makes the keyed blind
-// index that finds them again (DESIGN §3, §5).
+// index that finds them again (docs/architecture.md, "Who sees what").
 //
 // One 32-byte master key, read from the data key file, gives two keys by
 // HKDF-SHA256 with different labels: an AES-256-GCM key that seals ID numbers

@@ -276,7 +276,7 @@ func rate(n, of int64) *float64 {
 	return &r
 }
 
-// allStatuses are the statuses of DESIGN §2, in lifecycle order.
+// allStatuses are the statuses of docs/architecture.md, "Lead lifecycle", in lifecycle order.
 var allStatuses = []domain.LeadStatus{
 	domain.LeadSubmitted, domain.LeadNeedsInfo, domain.LeadAccepted, domain.LeadVerified, domain.LeadMeasuresTaken,
 	domain.LeadClosed, domain.LeadRejected, domain.LeadDuplicate, domain.LeadUnsubstantiated, domain.LeadWithdrawn,

@@ -1,5 +1,5 @@
 // Package triage is the use case of the enforcement teams: taking a lead
-// from the queue through the lifecycle of DESIGN §2 to money recovered,
+// from the queue through the lifecycle of docs/architecture.md, "Lead lifecycle" to money recovered,
 // and talking to its reporter. Who may move a lead where is decided by the
 // domain's lifecycle and policy; this package checks what each step needs
 // and records it on the lead's timeline.
