@@ -176,27 +176,25 @@ func (h *handlers) createLead(c *gin.Context) (response, error) {
 	if in.Location != nil {
 		sub.Location = &intake.LocationInput{Lat: in.Location.Lat, Lng: in.Location.Lng, AccuracyM: in.Location.AccuracyM, CRS: in.Location.CRS}
 	}
-	render := func(v intake.LeadView) ([]byte, error) { return json.Marshal(toLeadJSON(v)) }
-	res, err := h.o.Intake.Submit(c.Request.Context(), a, sub, intake.Request{Key: c.GetHeader("Idempotency-Key"), Hash: hash}, render)
-	if err != nil {
-		return response{}, err
+	ctx := c.Request.Context()
+	run := func(key *domain.IdempotencyKey) (creation, error) {
+		v, isNew, err := h.o.Intake.Submit(ctx, a, sub, hash, key)
+		return creation{answer: leadAnswer(v, isNew), id: v.Lead.ID, created: isNew}, err
 	}
-	var id struct {
-		ID string `json:"id"`
+	replay := func(id string, wasNew bool) (response, error) {
+		v, err := h.o.Intake.Lead(ctx, a, id)
+		return leadAnswer(v, wasNew), err
 	}
-	_ = json.Unmarshal(res.Body, &id)
-	version := res.Lead.Version
-	if version == 0 { // a replay: the answer describes the lead as created
-		version = 1
+	return h.exactlyOnce(c, "POST /v1/leads", hash, run, replay)
+}
+
+// leadAnswer is the answer to a submission: 201 with its Location for a new
+// lead, 200 for one that its client id already named.
+func leadAnswer(v intake.LeadView, isNew bool) response {
+	if isNew {
+		return created("/v1/leads/"+v.Lead.ID, v.Lead.Version, toLeadJSON(v))
 	}
-	r := response{status: res.Status, raw: res.Body, etag: etagOf(version)}
-	if res.Replayed {
-		r = r.header("Idempotent-Replayed", "true")
-	}
-	if res.Status == http.StatusCreated {
-		r.location = "/v1/leads/" + id.ID
-	}
-	return r, nil
+	return versioned(http.StatusOK, v.Lead.Version, toLeadJSON(v))
 }
 
 // readJSONBody reads a capped JSON body, checking its content type.

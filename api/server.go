@@ -46,6 +46,11 @@ type Options struct {
 	// JobCounts, when set, counts the background jobs by state for
 	// /metrics (xiezhi_jobs).
 	JobCounts func(context.Context) (map[domain.JobState]int64, error)
+
+	// Idempotency keeps the outcomes of creating requests (Idempotency-Key).
+	Idempotency       domain.IdempotencyStore
+	IdempotencyConfig IdempotencyConfig // zero: DefaultIdempotencyConfig
+	Now               func() time.Time  // nil: time.Now
 }
 
 // handlers are the resource handlers; they share the options.
@@ -58,6 +63,12 @@ func New(o Options) *gin.Engine {
 	}
 	if o.Registry == nil {
 		o.Registry = prometheus.NewRegistry()
+	}
+	if o.IdempotencyConfig == (IdempotencyConfig{}) {
+		o.IdempotencyConfig = DefaultIdempotencyConfig()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	if os.Getenv(gin.EnvGinMode) == "" {
 		// Gin's debug mode prints every route at start and warns on

@@ -5,8 +5,8 @@
 // 0009_baseline.sql is the schema of the first release: it replaced the
 // development migrations 0001 to 0009 (kept, for the test that proves the
 // two give one schema, in internal/gormstore/testdata/chain0009), and the
-// migrator takes a database those migrated as having it. The next file is
-// 0010.
+// migrator takes a database those migrated as having it. Later changes are
+// files on top of it, from 0010_idempotency_outcome; the next is 0011.
 //
 // Statements are separated by a semicolon at the end of a line. Keep both
 // dialects in step: a test checks that they produce the same tables, columns

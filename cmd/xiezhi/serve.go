@@ -43,7 +43,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	}
 	defer a.DB.Close()
 	go a.Keys.Run(ctx, time.Minute, log)
-	go a.Intake.PurgeIdempotency(ctx, time.Hour, log)
+	go a.PurgeIdempotency(ctx, time.Hour, log)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

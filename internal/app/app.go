@@ -7,6 +7,7 @@
 package app
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -27,13 +28,14 @@ import (
 
 // Config is what the use cases and the job runner are tuned with.
 type Config struct {
-	Intake intake.Config // photo uploads
-	Jobs   jobs.Config   // the background job runner
+	Intake      intake.Config         // photo uploads
+	Jobs        jobs.Config           // the background job runner
+	Idempotency api.IdempotencyConfig // Idempotency-Key of creating requests
 }
 
 // DefaultConfig is the production tuning.
 func DefaultConfig() Config {
-	return Config{Intake: intake.DefaultConfig(), Jobs: jobs.DefaultConfig()}
+	return Config{Intake: intake.DefaultConfig(), Jobs: jobs.DefaultConfig(), Idempotency: api.DefaultIdempotencyConfig()}
 }
 
 // ConfigFrom applies the settings of the configuration: the largest photo
@@ -74,6 +76,9 @@ type App struct {
 	Cases    *cases.Service        // nil without Deps.Sealer
 	Stats    *stats.Service        // results per grid and assistant
 	Jobs     *jobs.Runner          // the background jobs, wired to their use cases
+
+	cfg Config
+	now func() time.Time
 }
 
 // New builds the application over d.
@@ -88,7 +93,7 @@ func New(cfg Config, d Deps) (*App, error) {
 		d.Log = slog.Default()
 	}
 	db := d.DB
-	a := &App{DB: db, Objects: d.Objects, Keys: d.Keys,
+	a := &App{DB: db, Objects: d.Objects, Keys: d.Keys, cfg: cfg, now: d.Now,
 		Org:      organisation.New(db, db.Org()),
 		Contacts: roster.New(db, db.Org()),
 		Intake:   intake.New(db, db.Leads(), db.Org(), db.Cases(), d.Objects, d.Now, d.NewID, cfg.Intake),
@@ -115,19 +120,41 @@ func New(cfg Config, d Deps) (*App, error) {
 // the metrics registry, the spec and the start time.
 func (a *App) Options() api.Options {
 	return api.Options{
-		Accounts:  a.Accounts,
-		Org:       a.Org,
-		Tokens:    a.Keys,
-		JWKS:      a.Keys.JWKS,
-		Contacts:  a.Contacts,
-		Intake:    a.Intake,
-		Triage:    a.Triage,
-		Cases:     a.Cases,
-		Stats:     a.Stats,
-		JobCounts: a.DB.Jobs().CountJobs,
+		Accounts:          a.Accounts,
+		Org:               a.Org,
+		Tokens:            a.Keys,
+		JWKS:              a.Keys.JWKS,
+		Contacts:          a.Contacts,
+		Intake:            a.Intake,
+		Triage:            a.Triage,
+		Cases:             a.Cases,
+		Stats:             a.Stats,
+		JobCounts:         a.DB.Jobs().CountJobs,
+		Idempotency:       a.DB.Idempotency(),
+		IdempotencyConfig: a.cfg.Idempotency,
+		Now:               a.now,
 		Checks: []api.Check{
 			{Name: "database", Backend: a.DB.Name(), Ping: a.DB.Ping},
 			{Name: "object_store", Backend: a.Objects.Name(), Ping: a.Objects.Ping},
 		},
+	}
+}
+
+// PurgeIdempotency deletes the expired idempotency records every interval
+// until ctx ends. Several instances may run it: deleting is idempotent.
+func (a *App) PurgeIdempotency(ctx context.Context, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if n, err := a.DB.Idempotency().PurgeIdempotency(ctx, a.now()); err != nil && ctx.Err() == nil {
+			log.Warn("purge idempotency keys", "error", err.Error())
+		} else if n > 0 {
+			log.Info("idempotency keys purged", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
 	}
 }

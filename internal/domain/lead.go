@@ -337,18 +337,6 @@ type DebtorFilter struct {
 	Cursor  string
 }
 
-// Idempotency is a stored answer to a creating request, keyed per user.
-type Idempotency struct {
-	UserID      string
-	Key         string
-	RequestHash string
-	Done        bool // false while the first request is in flight
-	StatusCode  int
-	Response    []byte
-	CreatedAt   time.Time
-	ExpiresAt   time.Time
-}
-
 // PhotoRecord is what one stored photo adds to the database: the photo
 // counted on its lead (photos_received + 1, photos_expected at least that,
 // a new version), its record, the job that will process it (none when Job
@@ -364,7 +352,7 @@ type PhotoRecord struct {
 }
 
 // LeadStore keeps leads, their photos, timeline and duplicates, the
-// reference counter, and idempotency records.
+// and the reference counter.
 type LeadStore interface {
 	// EnsureRefYear creates the reference counter of year if missing, in a
 	// statement of its own (outside the lead's transaction, so that two
@@ -419,17 +407,6 @@ type LeadStore interface {
 	// state and reason, thumbnail key, size, EXIF time and GPS. Errors:
 	// ENotFound.
 	UpdatePhotoProcessing(ctx context.Context, p Photo) error
-
-	// GetIdempotency returns the record of (user, key). Errors: ENotFound.
-	GetIdempotency(ctx context.Context, userID, key string) (Idempotency, error)
-	// PutIdempotency creates a record. Errors: EConflict when it exists.
-	PutIdempotency(ctx context.Context, r Idempotency) error
-	// FinishIdempotency stores the answer of an in-flight record.
-	FinishIdempotency(ctx context.Context, r Idempotency) error
-	// DeleteIdempotency removes a record (an abandoned in-flight one).
-	DeleteIdempotency(ctx context.Context, userID, key string) error
-	// PurgeIdempotency deletes records expired before now.
-	PurgeIdempotency(ctx context.Context, now time.Time) (int64, error)
 }
 
 // CaseStore keeps debtors and cases (the parts intake needs).

@@ -168,6 +168,8 @@ type Stores struct {
 	Cases     CaseStore
 	Audit     AuditStore // append in the same transaction as the change it records
 	Jobs      JobStore   // enqueue in the same transaction as the change that calls for the job
+	// Idempotency: finish a creating request's record in the transaction of what it created.
+	Idempotency IdempotencyStore
 }
 
 // Transactor runs fn in one database transaction: everything fn does

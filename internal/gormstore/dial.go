@@ -63,13 +63,14 @@ func NewID() string { return uuid.Must(uuid.NewV7()).String() }
 func (db *DB) Transact(ctx context.Context, fn func(domain.Stores) error) error {
 	return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return fn(domain.Stores{
-			Org:       &OrgStore{db: tx, now: db.now, id: db.newID},
-			Sessions:  &SessionStore{db: tx, dialect: db.dialect},
-			Throttles: &ThrottleStore{db: tx, dialect: db.dialect},
-			Leads:     &LeadStore{db: tx, dialect: db.dialect},
-			Cases:     &CaseStore{db: tx, now: db.now, id: db.newID},
-			Audit:     &AuditStore{db: tx, dialect: db.dialect, now: db.now, id: db.newID},
-			Jobs:      &JobStore{db: tx, dialect: db.dialect},
+			Org:         &OrgStore{db: tx, now: db.now, id: db.newID},
+			Sessions:    &SessionStore{db: tx, dialect: db.dialect},
+			Throttles:   &ThrottleStore{db: tx, dialect: db.dialect},
+			Leads:       &LeadStore{db: tx, dialect: db.dialect},
+			Cases:       &CaseStore{db: tx, now: db.now, id: db.newID},
+			Audit:       &AuditStore{db: tx, dialect: db.dialect, now: db.now, id: db.newID},
+			Jobs:        &JobStore{db: tx, dialect: db.dialect},
+			Idempotency: &IdempotencyStore{db: tx},
 		})
 	})
 }

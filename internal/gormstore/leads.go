@@ -170,19 +170,6 @@ type sequenceRow struct {
 
 func (sequenceRow) TableName() string { return "lead_sequences" }
 
-type idempotencyRow struct {
-	UserID      string `gorm:"primaryKey"`
-	IdemKey     string `gorm:"primaryKey"`
-	RequestHash string
-	State       string
-	StatusCode  int
-	Response    *string
-	CreatedAt   time.Time
-	ExpiresAt   time.Time
-}
-
-func (idempotencyRow) TableName() string { return "idempotency_keys" }
-
 // LeadStore implements domain.LeadStore.
 type LeadStore struct {
 	db      *gorm.DB
@@ -520,47 +507,4 @@ func (s *LeadStore) Photos(ctx context.Context, leadID string) ([]domain.Photo, 
 		out[i] = r.domain()
 	}
 	return out, nil
-}
-
-func (r idempotencyRow) domain() domain.Idempotency {
-	out := domain.Idempotency{UserID: r.UserID, Key: r.IdemKey, RequestHash: r.RequestHash, Done: r.State == "done",
-		StatusCode: r.StatusCode, CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC()}
-	if r.Response != nil {
-		out.Response = []byte(*r.Response)
-	}
-	return out
-}
-
-// GetIdempotency implements domain.LeadStore.
-func (s *LeadStore) GetIdempotency(ctx context.Context, userID, key string) (domain.Idempotency, error) {
-	var row idempotencyRow
-	if err := s.db.WithContext(ctx).Where("user_id = ? AND idem_key = ?", userID, key).Take(&row).Error; err != nil {
-		return domain.Idempotency{}, translate(err, "idempotency key")
-	}
-	return row.domain(), nil
-}
-
-// PutIdempotency implements domain.LeadStore.
-func (s *LeadStore) PutIdempotency(ctx context.Context, r domain.Idempotency) error {
-	row := idempotencyRow{UserID: r.UserID, IdemKey: r.Key, RequestHash: r.RequestHash, State: "pending", CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC()}
-	return translate(s.db.WithContext(ctx).Create(&row).Error, "idempotency key")
-}
-
-// FinishIdempotency implements domain.LeadStore.
-func (s *LeadStore) FinishIdempotency(ctx context.Context, r domain.Idempotency) error {
-	body := string(r.Response)
-	err := s.db.WithContext(ctx).Model(&idempotencyRow{}).Where("user_id = ? AND idem_key = ?", r.UserID, r.Key).
-		Updates(map[string]any{"state": "done", "status_code": r.StatusCode, "response": &body}).Error
-	return translate(err, "idempotency key")
-}
-
-// DeleteIdempotency implements domain.LeadStore.
-func (s *LeadStore) DeleteIdempotency(ctx context.Context, userID, key string) error {
-	return translate(s.db.WithContext(ctx).Where("user_id = ? AND idem_key = ?", userID, key).Delete(&idempotencyRow{}).Error, "idempotency key")
-}
-
-// PurgeIdempotency implements domain.LeadStore.
-func (s *LeadStore) PurgeIdempotency(ctx context.Context, now time.Time) (int64, error) {
-	res := s.db.WithContext(ctx).Where("expires_at < ?", now.UTC()).Delete(&idempotencyRow{})
-	return res.RowsAffected, translate(res.Error, "purge idempotency keys")
 }

@@ -1,13 +1,13 @@
 // Package intake is the use case at the heart of Xiezhi: an assistant on a
 // weak rural connection submits a lead with photos, and it lands exactly
 // once in the queue of the right enforcement team. Every step is safe to
-// retry: a creating request carries an idempotency key or a client-chosen
-// id, and a photo a client-chosen id.
+// retry: a lead carries a client-chosen id (or its request an idempotency
+// key, which the HTTP layer claims and Submit finishes), and a photo a
+// client-chosen id.
 package intake
 
 import (
 	"context"
-	"log/slog"
 	"sync"
 	"time"
 
@@ -27,9 +27,6 @@ type Config struct {
 	MaxPhotoBytes   int64         // cap of one photo, enforced while reading
 	MaxPhotos       int           // photos per lead
 	MaxPixels       int           // largest image decoded (decompression bombs)
-	IdempotencyTTL  time.Duration // how long a creating request's answer is kept
-	InFlightWait    time.Duration // how long a repeated request waits for the first one
-	AbandonAfter    time.Duration // an in-flight record older than this was abandoned
 	DuplicateWindow time.Duration // same debtor and kind within this is a possible duplicate
 	County          Box           // a location outside is flagged for the officer
 	RefPrefix       string        // ZN → ZN-2026-000123
@@ -45,9 +42,6 @@ func DefaultConfig() Config {
 		MaxPhotoBytes:   10 << 20,
 		MaxPhotos:       9,
 		MaxPixels:       50_000_000,
-		IdempotencyTTL:  7 * 24 * time.Hour,
-		InFlightWait:    10 * time.Second,
-		AbandonAfter:    2 * time.Minute,
 		DuplicateWindow: 30 * 24 * time.Hour,
 		County:          Box{MinLat: 35.20, MaxLat: 35.75, MinLng: 108.00, MaxLng: 108.75},
 		RefPrefix:       "ZN",
@@ -126,23 +120,4 @@ func ownIn(ctx context.Context, leads domain.LeadStore, a domain.Actor, id strin
 		return domain.Lead{}, domain.Errorf(domain.EForbidden, "only the reporter may change lead %s this way", id)
 	}
 	return l, nil
-}
-
-// PurgeIdempotency deletes expired idempotency records every interval
-// until ctx ends. Several instances may run it: deleting is idempotent.
-func (s *Service) PurgeIdempotency(ctx context.Context, every time.Duration, log *slog.Logger) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		if n, err := s.leads.PurgeIdempotency(ctx, s.now()); err != nil && ctx.Err() == nil {
-			log.Warn("purge idempotency keys", "error", err.Error())
-		} else if n > 0 {
-			log.Info("idempotency keys purged", "count", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }

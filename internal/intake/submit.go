@@ -3,8 +3,6 @@ package intake
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"regexp"
 	"time"
 
 	"github.com/zhengning-court/xiezhi/internal/domain"
@@ -33,193 +31,112 @@ type SubmitInput struct {
 	PhotosExpected *int
 }
 
-// Request identifies a submission for exactly-once handling: the caller's
-// idempotency key (may be empty) and the hash of the canonical body.
-type Request struct {
-	Key  string
-	Hash string
-}
-
-// Result is the answer to a submission.
-type Result struct {
-	Lead     domain.Lead
-	Status   int    // 201 created, 200 an existing lead with the same client id
-	Body     []byte // the rendered answer (stored for replays)
-	Replayed bool   // answered from the idempotency record
-}
-
-// Render turns the created lead into the response body that is stored with
-// the idempotency record, so a replay answers byte for byte the same. It
-// runs inside the lead's transaction and must not touch the database.
-type Render func(LeadView) ([]byte, error)
-
-var idemKey = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
-
-// Submit stores a lead exactly once. With an idempotency key, the same key
-// and body replay the stored answer; the same key with another body is
-// EValidation (field Idempotency-Key, code reused); the same key still in
-// flight waits up to InFlightWait for the first request, then is
-// EConflict. A client id already used answers the existing lead when the
-// content is the same (Status 200) and is EConflict otherwise. Errors:
-// EForbidden, EValidation, EConflict.
-func (s *Service) Submit(ctx context.Context, a domain.Actor, in SubmitInput, req Request, render Render) (Result, error) {
+// Submit stores a lead exactly once and returns it, created true. A client
+// id already used answers that lead (created false) when the reporter and
+// the content are the same, and is EConflict otherwise. hash is the hash of
+// the canonical request body: it tells a retry from other content. With a
+// claimed idempotency key, Submit finishes its record in the lead's own
+// transaction, so that the record says "created" if and only if the lead
+// exists. Errors: EForbidden, EValidation, EConflict.
+func (s *Service) Submit(ctx context.Context, a domain.Actor, in SubmitInput, hash string, key *domain.IdempotencyKey) (LeadView, bool, error) {
 	if err := a.Authorize(domain.ActLeadSubmit); err != nil {
-		return Result{}, err
+		return LeadView{}, false, err
 	}
-	if req.Key != "" {
-		if !idemKey.MatchString(req.Key) {
-			return Result{}, domain.Invalid(domain.FieldError{Field: "Idempotency-Key", Code: "invalid"})
-		}
-		res, claimed, err := s.claim(ctx, a.UserID, req)
-		if err != nil || !claimed {
-			return res, err
-		}
-		res, err = s.submit(ctx, a, in, req, render)
-		switch {
-		case err != nil:
-			// Nothing was stored: free the key so that a corrected retry works.
-			_ = s.leads.DeleteIdempotency(context.WithoutCancel(ctx), a.UserID, req.Key)
-		case res.Status != http.StatusCreated: // an existing lead answered: remember that answer too
-			err = s.leads.FinishIdempotency(ctx, domain.Idempotency{UserID: a.UserID, Key: req.Key, StatusCode: res.Status, Response: res.Body})
-		}
-		return res, err
-	}
-	return s.submit(ctx, a, in, req, render)
-}
-
-// claim takes the idempotency key for this request, or answers from it.
-// It uses single statements, not a locking transaction: two requests that
-// race to insert the same key must not deadlock (InnoDB gap locks), and the
-// primary key decides which one wins.
-func (s *Service) claim(ctx context.Context, userID string, req Request) (Result, bool, error) {
-	deadline := s.now().Add(s.cfg.InFlightWait)
-	for {
-		now := s.now().UTC()
-		err := s.leads.PutIdempotency(ctx, domain.Idempotency{UserID: userID, Key: req.Key, RequestHash: req.Hash, CreatedAt: now, ExpiresAt: now.Add(s.cfg.IdempotencyTTL)})
-		if err == nil {
-			return Result{}, true, nil
-		}
-		if !domain.IsCode(err, domain.EConflict) {
-			return Result{}, false, err
-		}
-		rec, err := s.leads.GetIdempotency(ctx, userID, req.Key)
-		switch {
-		case domain.IsCode(err, domain.ENotFound):
-			continue // finished and freed (the first request failed): try again
-		case err != nil:
-			return Result{}, false, err
-		case rec.RequestHash != req.Hash:
-			return Result{}, false, &domain.Error{Code: domain.EValidation, Message: "idempotency key reused with another body",
-				Fields: []domain.FieldError{{Field: "Idempotency-Key", Code: "reused"}}}
-		case rec.Done:
-			return Result{Status: rec.StatusCode, Body: rec.Response, Replayed: true}, false, nil
-		case now.Sub(rec.CreatedAt) >= s.cfg.AbandonAfter: // its instance died: take it over
-			if err := s.leads.DeleteIdempotency(ctx, userID, req.Key); err != nil {
-				return Result{}, false, err
-			}
-			continue
-		}
-		if !s.now().Before(deadline) {
-			return Result{}, false, domain.Errorf(domain.EConflict, "a request with idempotency key %q is still in flight", req.Key)
-		}
-		select {
-		case <-ctx.Done():
-			return Result{}, false, ctx.Err()
-		case <-time.After(25 * time.Millisecond):
-		}
-	}
-}
-
-// submit validates, routes and stores the lead; with a claimed key it
-// finishes the idempotency record in the same transaction.
-func (s *Service) submit(ctx context.Context, a domain.Actor, in SubmitInput, req Request, render Render) (Result, error) {
 	now := s.now().UTC()
 	if in.ID != "" {
-		if res, done, err := s.existing(ctx, a, in.ID, req.Hash, render); done || err != nil {
-			return res, err
+		if v, found, err := s.existing(ctx, a, in.ID, hash); found || err != nil {
+			return v, false, err
 		}
 	}
 	l, err := s.validate(ctx, a, in, now)
 	if err != nil {
-		return Result{}, err
+		return LeadView{}, false, err
 	}
-	l.ContentHash = req.Hash
+	l.ContentHash = hash
 	if err := s.route(ctx, &l); err != nil {
-		return Result{}, err
+		return LeadView{}, false, err
 	}
-	year := l.ReceivedAt.In(s.cfg.Zone).Year()
-	if _, done := s.refYears.Load(year); !done {
-		if err := s.leads.EnsureRefYear(ctx, year); err != nil {
-			return Result{}, err
-		}
-		s.refYears.Store(year, true) // the row stays: one statement a year per process
+	if err := s.number(ctx, &l); err != nil {
+		return LeadView{}, false, err
 	}
-	var body []byte
-	// The number is taken before the lead's transaction, so that concurrent
-	// submissions wait for each other only for that one short statement.
-	seq, err := s.leads.NextRef(ctx, year)
-	if err != nil {
-		return Result{}, err
-	}
-	l.Ref = fmt.Sprintf("%s-%d-%06d", s.cfg.RefPrefix, year, seq)
+	view := LeadView{Lead: l, Officer: a.Can(domain.ActLeadReadAll), Now: now}
 	err = s.tx.Transact(ctx, func(st domain.Stores) error {
-		if err := st.Leads.CreateLead(ctx, l); err != nil {
-			return err
-		}
-		if err := st.Leads.AddEvent(ctx, domain.LeadEvent{ID: s.newID(), LeadID: l.ID, ActorID: a.UserID, ActorRole: a.Role,
-			Type: "submitted", ToStatus: domain.LeadSubmitted, Public: true, At: now}); err != nil {
-			return err
-		}
-		dups, err := s.findDuplicates(ctx, st.Leads, l)
+		dups, err := s.create(ctx, st, a, l, now)
 		if err != nil {
 			return err
 		}
-		if err := st.Leads.AddDuplicates(ctx, l.ID, dups); err != nil {
-			return err
-		}
-		view := LeadView{Lead: l, Officer: a.Can(domain.ActLeadReadAll), Now: now}
 		if view.Officer {
 			view.Duplicates = dups
 		}
-		if body, err = render(view); err != nil {
-			return err
-		}
-		if req.Key != "" {
-			return st.Leads.FinishIdempotency(ctx, domain.Idempotency{UserID: a.UserID, Key: req.Key, StatusCode: http.StatusCreated, Response: body})
+		if key != nil {
+			return st.Idempotency.FinishIdempotency(ctx, *key, domain.OutcomeCreated, l.ID)
 		}
 		return nil
 	})
 	if domain.IsCode(err, domain.EConflict) && in.ID != "" {
 		// Two requests with one client id raced: answer like the loser's retry.
-		if res, done, err2 := s.existing(ctx, a, in.ID, req.Hash, render); done || err2 != nil {
-			return res, err2
+		if v, found, err2 := s.existing(ctx, a, in.ID, hash); found || err2 != nil {
+			return v, false, err2
 		}
 	}
 	if err != nil {
-		return Result{}, err
+		return LeadView{}, false, err
 	}
-	return Result{Lead: l, Status: http.StatusCreated, Body: body}, nil
+	return view, true, nil
+}
+
+// number gives the lead its reference (ZN-2026-000123). The number is taken
+// before the lead's transaction, so that concurrent submissions wait for
+// each other only for that one short statement.
+func (s *Service) number(ctx context.Context, l *domain.Lead) error {
+	year := l.ReceivedAt.In(s.cfg.Zone).Year()
+	if _, done := s.refYears.Load(year); !done {
+		if err := s.leads.EnsureRefYear(ctx, year); err != nil {
+			return err
+		}
+		s.refYears.Store(year, true) // the row stays: one statement a year per process
+	}
+	seq, err := s.leads.NextRef(ctx, year)
+	if err != nil {
+		return err
+	}
+	l.Ref = fmt.Sprintf("%s-%d-%06d", s.cfg.RefPrefix, year, seq)
+	return nil
+}
+
+// create stores the lead, its first event and its possible duplicates in
+// the transaction st, and returns the duplicates.
+func (s *Service) create(ctx context.Context, st domain.Stores, a domain.Actor, l domain.Lead, now time.Time) ([]domain.PossibleDuplicate, error) {
+	if err := st.Leads.CreateLead(ctx, l); err != nil {
+		return nil, err
+	}
+	if err := st.Leads.AddEvent(ctx, domain.LeadEvent{ID: s.newID(), LeadID: l.ID, ActorID: a.UserID, ActorRole: a.Role,
+		Type: "submitted", ToStatus: domain.LeadSubmitted, Public: true, At: now}); err != nil {
+		return nil, err
+	}
+	dups, err := s.findDuplicates(ctx, st.Leads, l)
+	if err != nil {
+		return nil, err
+	}
+	return dups, st.Leads.AddDuplicates(ctx, l.ID, dups)
 }
 
 // existing answers a submission whose client id is already a lead: the
-// same reporter and content get that lead back, anything else EConflict.
-func (s *Service) existing(ctx context.Context, a domain.Actor, id, hash string, render Render) (Result, bool, error) {
+// same reporter and content get that lead back (found), anything else
+// EConflict; no such lead is not found.
+func (s *Service) existing(ctx context.Context, a domain.Actor, id, hash string) (LeadView, bool, error) {
 	l, err := s.leads.GetLead(ctx, id)
 	if domain.IsCode(err, domain.ENotFound) {
-		return Result{}, false, nil
+		return LeadView{}, false, nil
 	}
 	if err != nil {
-		return Result{}, true, err
+		return LeadView{}, true, err
 	}
 	if l.ReporterID != a.UserID || l.ContentHash != hash {
-		return Result{}, true, domain.Errorf(domain.EConflict, "lead id %s is already used for other content", id)
+		return LeadView{}, true, domain.Errorf(domain.EConflict, "lead id %s is already used for other content", id)
 	}
 	view, err := s.view(ctx, a, l)
-	if err != nil {
-		return Result{}, true, err
-	}
-	body, err := render(view)
-	return Result{Lead: l, Status: http.StatusOK, Body: body}, true, err
+	return view, true, err
 }
 
 // route puts the lead in the queue of the team serving its grid, or the

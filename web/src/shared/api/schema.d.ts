@@ -1616,8 +1616,9 @@ export interface paths {
          *       with the lead as it is now; the same `id` with other content (or an `id` that another
          *       user's lead has) is a `409` problem.
          *     - **Send an `Idempotency-Key`.** The same key with the same body (the same JSON: spacing
-         *       and the order of members do not matter) replays the stored answer, status and body as
-         *       they were, with `Idempotent-Replayed: true`; the same key with another body is a
+         *       and the order of members do not matter) is answered with the status of the first
+         *       answer and the lead as it is now (an officer may have moved it on since), with
+         *       `Idempotent-Replayed: true`; the same key with another body is a
          *       `422` problem (`errors` names `Idempotency-Key`, code `reused`); the same key while
          *       the first request is still being processed is, after a short wait for it, a `409`
          *       problem (retry a moment later). Keys are per user and kept 7 days, durably. Only
@@ -5664,11 +5665,11 @@ export interface components {
         /**
          * @description A key the client makes for one creation, such as a UUID, and sends again with every
          *     retry of it. The same key with the same body (as JSON: spacing and member order do not
-         *     matter) replays the stored answer
+         *     matter) is answered as the first one was: its status, and the resource as it is now,
          *     with `Idempotent-Replayed: true`; the same key with another body is a `422` problem
          *     (`errors[].field` `Idempotency-Key`, code `reused`); the same key while the first
          *     request is still being processed is a `409` problem. Keys are per user, kept durably
-         *     for 7 days; only successful answers are stored.
+         *     for 7 days; only successful outcomes are kept (after an error the key is free again).
          * @example 3f1c9e2a-5b7d-4e8f-a1c3-9d2b6e4f8a10
          */
         IdempotencyKey: string;
@@ -5805,8 +5806,9 @@ export interface components {
          */
         ContentDisposition: string;
         /**
-         * @description Present, with the value `true`, when the answer is the stored answer to an earlier
-         *     request with the same `Idempotency-Key` and body, replayed; absent otherwise.
+         * @description Present, with the value `true`, when the request repeats an earlier one with the same
+         *     `Idempotency-Key` and body, and is answered from that one's outcome instead of acting
+         *     again; absent otherwise.
          * @example true
          */
         IdempotentReplayed: "true";
@@ -8628,11 +8630,11 @@ export interface operations {
                 /**
                  * @description A key the client makes for one creation, such as a UUID, and sends again with every
                  *     retry of it. The same key with the same body (as JSON: spacing and member order do not
-                 *     matter) replays the stored answer
+                 *     matter) is answered as the first one was: its status, and the resource as it is now,
                  *     with `Idempotent-Replayed: true`; the same key with another body is a `422` problem
                  *     (`errors[].field` `Idempotency-Key`, code `reused`); the same key while the first
                  *     request is still being processed is a `409` problem. Keys are per user, kept durably
-                 *     for 7 days; only successful answers are stored.
+                 *     for 7 days; only successful outcomes are kept (after an error the key is free again).
                  * @example 3f1c9e2a-5b7d-4e8f-a1c3-9d2b6e4f8a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
@@ -8671,8 +8673,8 @@ export interface operations {
             /**
              * @description A lead with this `id` was already reported by the caller with the same content
              *     (an earlier attempt that did arrive): nothing is stored again, and the answer is the
-             *     lead as it is now. A replay of a stored answer for the same `Idempotency-Key`
-             *     carries `Idempotent-Replayed: true`.
+             *     lead as it is now. The retry of a request answered so, with the same
+             *     `Idempotency-Key`, carries `Idempotent-Replayed: true`.
              */
             200: {
                 headers: {
@@ -8720,8 +8722,9 @@ export interface operations {
                 };
             };
             /**
-             * @description The lead is stored; `Location` is its URL. A replay of a stored answer for the same
-             *     `Idempotency-Key` carries `Idempotent-Replayed: true`.
+             * @description The lead is stored; `Location` is its URL. The retry of the request with the same
+             *     `Idempotency-Key` is answered `201` again with the lead as it is now, and carries
+             *     `Idempotent-Replayed: true`.
              */
             201: {
                 headers: {
