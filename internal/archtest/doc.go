@@ -36,4 +36,8 @@
 //
 // golangci-lint's depguard (.golangci.yml) states the same rules, so that an
 // editor shows them; this test is the one `make test` runs.
+//
+// funclen_test.go keeps functions short: a production function over 80
+// lines fails unless its doc comment says it is "over 80 lines on purpose"
+// and why.
 package archtest

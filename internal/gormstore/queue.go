@@ -196,6 +196,13 @@ func (s *LeadStore) queuePage(ctx context.Context, f domain.LeadFilter, c *leadC
 	if len(parts) == 0 {
 		return nil, nil
 	}
+	return s.unionPage(ctx, parts, limit)
+}
+
+// unionPage runs the branches of a queue page (each a *gorm.DB) as one
+// UNION ALL of their first limit keys, and reads the leads of the first
+// limit of those in queue order.
+func (s *LeadStore) unionPage(ctx context.Context, parts []any, limit int) ([]leadRow, error) {
 	var sql strings.Builder
 	sql.WriteString("SELECT leads.* FROM leads JOIN (")
 	for i, p := range parts {

@@ -252,6 +252,12 @@ type jpegCheck struct {
 	exif    []byte
 }
 
+// write advances the JPEG state machine over p. It is one function,
+// over 80 lines on purpose: it is the inner loop of every photo upload, run per
+// byte of the stream, and its states share the loop's index and the
+// captured segment. Split into a function per state, the loop would make a
+// call per byte, and a reader would jump between functions that each need
+// the whole machine; one switch over the states reads in one place.
 func (j *jpegCheck) write(p []byte) error {
 	for len(p) > 0 {
 		switch j.state {

@@ -91,18 +91,29 @@ func (s *Service) AddPhoto(ctx context.Context, a domain.Actor, up PhotoUpload) 
 		return domain.Photo{}, false, err
 	}
 
+	p, cleanup, err := s.storePhoto(ctx, l, up)
+	if err != nil {
+		return domain.Photo{}, false, err
+	}
+	return s.recordPhoto(ctx, a, p, cleanup)
+}
+
+// storePhoto streams the upload to the object store in one pass while its
+// type, structure and header are checked, and returns the photo to record
+// and how to delete its object again. Nothing is left stored on an error.
+func (s *Service) storePhoto(ctx context.Context, l domain.Lead, up PhotoUpload) (domain.Photo, func(), error) {
 	src := &capReader{r: up.Body, max: s.cfg.MaxPhotoBytes}
 	body := bufio.NewReaderSize(src, 4096)
 	head, _ := body.Peek(512) // a short body is fine; a failing one shows in src.readErr
 	if len(head) == 0 {
 		if src.readErr != nil {
-			return domain.Photo{}, false, uploadError(src.readErr, s.cfg.MaxPhotoBytes)
+			return domain.Photo{}, nil, uploadError(src.readErr, s.cfg.MaxPhotoBytes)
 		}
-		return domain.Photo{}, false, domain.Invalid(domain.FieldError{Field: "body", Code: "required"})
+		return domain.Photo{}, nil, domain.Invalid(domain.FieldError{Field: "body", Code: "required"})
 	}
 	contentType, ok := imaging.Sniff(head)
 	if !ok {
-		return domain.Photo{}, false, domain.Errorf(domain.EUnsupportedMedia, "photo is not JPEG, PNG, WebP or HEIC by its bytes")
+		return domain.Photo{}, nil, domain.Errorf(domain.EUnsupportedMedia, "photo is not JPEG, PNG, WebP or HEIC by its bytes")
 	}
 	// The object store computes the SHA-256 as the bytes stream past
 	// (domain.ObjectStore.Put); hashing them here too would be a second pass.
@@ -112,21 +123,21 @@ func (s *Service) AddPhoto(ctx context.Context, a domain.Actor, up PhotoUpload) 
 	if err != nil {
 		switch {
 		case src.readErr != nil: // the client's body failed, not the store
-			return domain.Photo{}, false, uploadError(src.readErr, s.cfg.MaxPhotoBytes)
+			return domain.Photo{}, nil, uploadError(src.readErr, s.cfg.MaxPhotoBytes)
 		case errors.Is(err, imaging.ErrTooManyPixels), errors.Is(err, imaging.ErrCorrupt): // the checker stopped the stream
-			return domain.Photo{}, false, s.imageError(err)
+			return domain.Photo{}, nil, s.imageError(err)
 		}
-		return domain.Photo{}, false, uploadError(err, s.cfg.MaxPhotoBytes)
+		return domain.Photo{}, nil, uploadError(err, s.cfg.MaxPhotoBytes)
 	}
 	cleanup := func() { _ = s.objects.Delete(context.WithoutCancel(ctx), key) }
 	sum := info.SHA256
 	if err := check.Finish(); err != nil {
 		cleanup()
-		return domain.Photo{}, false, s.imageError(err)
+		return domain.Photo{}, nil, s.imageError(err)
 	}
 	if up.Digest != nil && hex.EncodeToString(up.Digest) != sum {
 		cleanup()
-		return domain.Photo{}, false, domain.Invalid(domain.FieldError{Field: "Content-Digest", Code: "mismatch"})
+		return domain.Photo{}, nil, domain.Invalid(domain.FieldError{Field: "Content-Digest", Code: "mismatch"})
 	}
 	hdr := check.Header()
 	p := domain.Photo{ID: up.PhotoID, LeadID: l.ID, ObjectKey: key, SHA256: sum, ContentType: contentType, Size: info.Size,
@@ -138,22 +149,28 @@ func (s *Service) AddPhoto(ctx context.Context, a domain.Actor, up PhotoUpload) 
 		// The header gave all a HEIC file will give: Go cannot decode it.
 		p.Processing = domain.PhotoUnsupported
 	}
+	return p, cleanup, nil
+}
 
+// recordPhoto records a stored photo with its event and job; on failure
+// it deletes the object (cleanup) again. The same photo id recorded by a
+// racing request answers like a retry.
+func (s *Service) recordPhoto(ctx context.Context, a domain.Actor, p domain.Photo, cleanup func()) (domain.Photo, bool, error) {
 	// The photo is whole and stored: record it even if the client goes
 	// away now, so that its retry finds it (200) instead of storing it again.
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
 	rec := domain.PhotoRecord{Photo: p, MaxPhotos: s.cfg.MaxPhotos, Statuses: domain.PhotoStatuses(), At: p.CreatedAt,
-		Event: domain.LeadEvent{ID: s.newID(), LeadID: l.ID, ActorID: a.UserID, ActorRole: a.Role, Type: "photo_added", Public: true, At: p.CreatedAt}}
+		Event: domain.LeadEvent{ID: s.newID(), LeadID: p.LeadID, ActorID: a.UserID, ActorRole: a.Role, Type: "photo_added", Public: true, At: p.CreatedAt}}
 	if p.Processing == domain.PhotoPending {
-		rec.Job = &domain.Job{ID: s.newID(), Kind: domain.JobPhotoProcess, Ref: PhotoJobRef(l.ID, p.ID), RunAfter: p.CreatedAt, CreatedAt: p.CreatedAt}
+		rec.Job = &domain.Job{ID: s.newID(), Kind: domain.JobPhotoProcess, Ref: PhotoJobRef(p.LeadID, p.ID), RunAfter: p.CreatedAt, CreatedAt: p.CreatedAt}
 	}
-	err = s.leads.RecordPhoto(rctx, rec)
+	err := s.leads.RecordPhoto(rctx, rec)
 	if err != nil {
 		cleanup()
 		if domain.IsCode(err, domain.EConflict) { // the same photo id won a race: answer like a retry
-			if prev, gerr := s.leads.GetPhoto(ctx, l.ID, up.PhotoID); gerr == nil {
-				return s.samePhotoHash(prev, sum)
+			if prev, gerr := s.leads.GetPhoto(ctx, p.LeadID, p.ID); gerr == nil {
+				return s.samePhotoHash(prev, p.SHA256)
 			}
 		}
 		return domain.Photo{}, false, err

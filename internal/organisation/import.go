@@ -52,6 +52,36 @@ func (s *Service) ImportVillages(ctx context.Context, a domain.Actor, gridID str
 	if err != nil {
 		return VillageReport{}, err
 	}
+	plan, err := planVillages(gridID, rows, existing)
+	if err != nil {
+		return VillageReport{}, err
+	}
+	rep := reportVillages(rows, plan, existing, dryRun)
+	if dryRun {
+		return rep, nil
+	}
+	err = s.tx.Transact(ctx, func(st domain.Stores) error {
+		for i, v := range plan {
+			var err error
+			switch rep.Rows[i].Action {
+			case "created":
+				_, err = st.Org.CreateVillage(ctx, v)
+			case "updated":
+				_, err = st.Org.UpdateVillage(ctx, v, v.Version)
+			}
+			if err != nil {
+				return fmt.Errorf("line %d: %w", rep.Rows[i].Line, err)
+			}
+		}
+		return nil
+	})
+	return rep, err
+}
+
+// planVillages matches each row with a village of the grid (by code, or
+// else by name) or a new one and checks it; with any bad row it answers
+// EValidation listing them all, and plans nothing.
+func planVillages(gridID string, rows []VillageRow, existing []domain.Village) ([]domain.Village, error) {
 	byCode, byName := map[string]domain.Village{}, map[string]domain.Village{}
 	for _, v := range existing {
 		if v.Code != "" {
@@ -91,8 +121,13 @@ func (s *Service) ImportVillages(ctx context.Context, a domain.Actor, gridID str
 		plan[i] = v
 	}
 	if len(fields) > 0 {
-		return VillageReport{}, &domain.Error{Code: domain.EValidation, Message: "bad rows in the village list", Fields: fields}
+		return nil, &domain.Error{Code: domain.EValidation, Message: "bad rows in the village list", Fields: fields}
 	}
+	return plan, nil
+}
+
+// reportVillages says what applying plan does to each row.
+func reportVillages(rows []VillageRow, plan, existing []domain.Village, dryRun bool) VillageReport {
 	rep := VillageReport{DryRun: dryRun}
 	for i, v := range plan {
 		row := VillageRow{Line: rows[i].Line, Code: v.Code, Name: v.Name}
@@ -109,25 +144,7 @@ func (s *Service) ImportVillages(ctx context.Context, a domain.Actor, gridID str
 		}
 		rep.Rows = append(rep.Rows, row)
 	}
-	if dryRun {
-		return rep, nil
-	}
-	err = s.tx.Transact(ctx, func(st domain.Stores) error {
-		for i, v := range plan {
-			var err error
-			switch rep.Rows[i].Action {
-			case "created":
-				_, err = st.Org.CreateVillage(ctx, v)
-			case "updated":
-				_, err = st.Org.UpdateVillage(ctx, v, v.Version)
-			}
-			if err != nil {
-				return fmt.Errorf("line %d: %w", rep.Rows[i].Line, err)
-			}
-		}
-		return nil
-	})
-	return rep, err
+	return rep
 }
 
 func villageByID(vs []domain.Village, id string) (domain.Village, bool) {
