@@ -425,3 +425,54 @@ func TestRefsUnderConcurrency(t *testing.T) {
 		}
 	})
 }
+
+// TestSubmitDebtorInScope: a lead names its debtor through the caller's
+// scope. A debtor of another grid answers exactly as a missing one
+// (debtor_id invalid), so a submission is no oracle of who is a debtor
+// where; one of the caller's own grid is linked.
+func TestSubmitDebtorInScope(t *testing.T) {
+	backendtest.Each(t, func(t *testing.T, b backendtest.Backend) {
+		w := newWorld(t, b)
+		own := w.createDebtor(w.token("officer"), map[string]any{"kind": "person", "name": "赵建国",
+			"id_number": residentID("62102519800101001"), "village_id": w.villageA.ID})["id"].(string)
+		other := w.createDebtor(w.token("officerB"), map[string]any{"kind": "person", "name": "钱有田",
+			"id_number": residentID("62102519750505002"), "village_id": w.villageB.ID})["id"].(string)
+		tests := []struct {
+			name, token, debtor string
+			status              int
+		}{
+			{"assistant, debtor of their grid", "assistant", own, http.StatusCreated},
+			{"assistant, debtor of another grid", "assistant", other, http.StatusUnprocessableEntity},
+			{"assistant, no such debtor", "assistant", "0193a3c4-9999-7bbb-8ccc-123456789abc", http.StatusUnprocessableEntity},
+			{"assistant of another village of the grid", "assistant2", own, http.StatusCreated},
+			{"assistant of grid B, debtor of grid A", "assistantB", own, http.StatusUnprocessableEntity},
+			{"officer of grid B, own debtor", "officerB", other, http.StatusCreated},
+		}
+		var problems []string
+		for _, tc := range tests {
+			body := map[string]any{"kind": "other", "description": tc.name, "debtor_id": tc.debtor}
+			if tc.token == "officerB" {
+				body["village_id"] = w.villageB.ID // an officer names the village
+			}
+			rec := w.do(postLead(w.token(tc.token), body, ""))
+			if rec.Code != tc.status {
+				t.Errorf("%s: %d %s", tc.name, rec.Code, rec.Body)
+				continue
+			}
+			if tc.status == http.StatusCreated {
+				if got := decodeBody(t, rec)["debtor_id"]; got != tc.debtor {
+					t.Errorf("%s: debtor_id %v, want %s", tc.name, got, tc.debtor)
+				}
+				continue
+			}
+			p := wantProblem(t, rec, 422, "validation_failed")
+			problems = append(problems, fmt.Sprint(p["errors"]))
+		}
+		// Out of scope and missing give the same problem, field for field.
+		for _, p := range problems {
+			if p != problems[0] || !strings.Contains(p, "debtor_id") || !strings.Contains(p, "invalid") {
+				t.Errorf("problems differ or name the wrong field: %q vs %q", p, problems[0])
+			}
+		}
+	})
+}

@@ -23,7 +23,7 @@ func (s *Service) validate(ctx context.Context, a domain.Actor, in SubmitInput, 
 		case domain.IsCode(err, domain.ENotFound):
 		case err != nil:
 			return domain.Lead{}, err
-		default:
+		case a.SeesDebtor(d): // a debtor outside the caller's scope is named as a missing one: debtor_id invalid
 			li.Debtor = &d
 		}
 	}

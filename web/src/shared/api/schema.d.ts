@@ -1597,7 +1597,7 @@ export interface paths {
          *     | `id` | `invalid` (not a lower-case UUID) |
          *     | `kind` | `invalid` |
          *     | `description` | `required`, `too_long` |
-         *     | `debtor_id` | `invalid` (no such debtor) |
+         *     | `debtor_id` | `invalid` (no such debtor in the caller's grids: one of another grid answers the same) |
          *     | `debtor_name` | `too_long` |
          *     | `case_number` | `invalid`, `old_format` (the pre-2016 form with 字第), `leading_zero`, `year_out_of_range`, `unknown_type`, `invalid_court` |
          *     | `village_id` | `required`, `invalid` (no such village), `not_allowed` |
