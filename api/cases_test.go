@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zhengning-court/xiezhi/internal/backendtest"
 	"github.com/zhengning-court/xiezhi/internal/sealer"
@@ -95,6 +96,9 @@ func TestCaseAndDebtorLifecycle(t *testing.T) {
 			t.Errorf("debtor: %v", d)
 		}
 		debtor := d["id"].(string)
+		if at := w.clock.now().UTC().Format(time.RFC3339); d["created_at"] != at || d["updated_at"] != at {
+			t.Errorf("debtor stamped %v / %v, want the application's clock %s", d["created_at"], d["updated_at"], at)
+		}
 		co := w.createDebtor(w.token("admin"), map[string]any{"kind": "company", "name": "正宁县某农机合作社", "id_number": creditCode("93621025MA7ABCDE0")})
 		if co["village_id"] != nil || co["grid_id"] != nil {
 			t.Errorf("company without village: %v", co)

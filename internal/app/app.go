@@ -93,6 +93,9 @@ func New(cfg Config, d Deps) (*App, error) {
 		d.Log = slog.Default()
 	}
 	db := d.DB
+	// The stores stamp created_at and updated_at on the application's clock
+	// too, so that a test's clock holds for every record it makes.
+	db.SetClock(d.Now, d.NewID)
 	a := &App{DB: db, Objects: d.Objects, Keys: d.Keys, cfg: cfg, now: d.Now,
 		Org:      organisation.New(db, db.Org()),
 		Contacts: roster.New(db, db.Org()),
