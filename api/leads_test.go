@@ -268,13 +268,26 @@ func TestRoutingAndFlags(t *testing.T) {
 		if len(dups) != 1 || dups[0].(map[string]any)["lead_id"] != first["id"] || dups[0].(map[string]any)["reason"] != "same_plate" {
 			t.Errorf("duplicates %v", dups)
 		}
-		// Green channel: a lead on a livelihood case is urgent whatever its kind.
-		if _, err := b.DB.Cases().CreateCase(ctx, domain.Case{Number: "（2025）甘1025执88号", Category: "livelihood"}); err != nil {
-			t.Fatal(err)
-		}
-		if l := lead(w.token("assistant"), map[string]any{"kind": "deposit", "description": "", "case_number": "(2025)甘1025执88号",
-			"details": map[string]any{"bank": "邮储"}}); l["priority"] != "urgent" || l["case_number"] != "（2025）甘1025执88号" {
-			t.Errorf("green channel lead %v %v", l["priority"], l["case_number"])
+		// Green channel: a lead on a livelihood case is urgent whatever its
+		// kind, when the case is one the submitter sees (its debtor lives in
+		// their grid); a livelihood case of another grid counts as unknown.
+		for _, c := range []struct {
+			number, village, priority string
+		}{
+			{"（2025）甘1025执88号", w.villageA.ID, "urgent"},
+			{"（2025）甘1025执77号", w.villageB.ID, "normal"},
+		} {
+			d, err := b.DB.Cases().CreateDebtor(ctx, domain.Debtor{Kind: domain.DebtorPerson, Name: "被执行人" + c.number, VillageID: c.village})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := b.DB.Cases().CreateCase(ctx, domain.Case{Number: c.number, Category: "livelihood", DebtorIDs: []string{d.ID}}); err != nil {
+				t.Fatal(err)
+			}
+			if l := lead(w.token("assistant"), map[string]any{"kind": "deposit", "description": "", "case_number": c.number,
+				"details": map[string]any{"bank": "邮储"}}); l["priority"] != c.priority || l["case_number"] != c.number {
+				t.Errorf("lead on case %s: %v %v, want %s", c.number, l["priority"], l["case_number"], c.priority)
+			}
 		}
 	})
 }
@@ -473,6 +486,60 @@ func TestSubmitDebtorInScope(t *testing.T) {
 			if p != problems[0] || !strings.Contains(p, "debtor_id") || !strings.Contains(p, "invalid") {
 				t.Errorf("problems differ or name the wrong field: %q vs %q", p, problems[0])
 			}
+		}
+	})
+}
+
+// TestDuplicatesInScope: possible duplicates name only leads the reader
+// may see. The same plate reported in grid A and in grid B is a possible
+// duplicate within each grid, and nothing across them: neither the lead
+// page nor the queue names or counts the other grid's lead.
+func TestDuplicatesInScope(t *testing.T) {
+	backendtest.Each(t, func(t *testing.T, b backendtest.Backend) {
+		w := newWorld(t, b)
+		submit := func(who string) string {
+			t.Helper()
+			body := vehicleLead()
+			body["details"] = map[string]any{"plate": "甘M55555"}
+			rec := w.do(postLead(w.token(who), body, ""))
+			if rec.Code != http.StatusCreated {
+				t.Fatalf("%s: %d %s", who, rec.Code, rec.Body)
+			}
+			return decodeBody(t, rec)["id"].(string)
+		}
+		a1 := submit("assistant")
+		b1 := submit("assistantB")
+		a2 := submit("assistant2")
+		dupIDs := func(l map[string]any) []string {
+			var out []string
+			list, _ := l["possible_duplicates"].([]any)
+			for _, d := range list {
+				out = append(out, d.(map[string]any)["lead_id"].(string))
+			}
+			return out
+		}
+		tests := []struct {
+			name, reader, lead string
+			want               []string
+		}{
+			{"grid A's second lead, read in grid A", "officer", a2, []string{a1}},
+			{"grid A's first lead (duplicates are noted on the later one)", "officer", a1, nil},
+			{"grid B's lead, read in grid B", "officerB", b1, nil},
+		}
+		for _, tc := range tests {
+			got := dupIDs(decodeBody(t, w.do(request(http.MethodGet, "/v1/leads/"+tc.lead, w.token(tc.reader), nil))))
+			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Errorf("%s: duplicates %v, want %v", tc.name, got, tc.want)
+			}
+		}
+		queue := decodeBody(t, w.do(request(http.MethodGet, "/v1/leads", w.token("officerB"), nil)))["leads"].([]any)
+		for _, l := range queue {
+			if got := dupIDs(l.(map[string]any)); len(got) != 0 {
+				t.Errorf("grid B's queue names duplicates %v of grid A", got)
+			}
+		}
+		if len(queue) != 1 {
+			t.Errorf("grid B's queue has %d leads, want 1", len(queue))
 		}
 	})
 }

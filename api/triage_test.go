@@ -261,9 +261,6 @@ func TestLinkLead(t *testing.T) {
 		ctx := context.Background()
 		off := w.token("officer")
 		id := decodeBody(t, w.do(postLead(w.token("assistant"), map[string]any{"kind": "deposit", "description": "", "details": map[string]any{"bank": "邮储"}}, "")))["id"].(string)
-		if _, err := b.DB.Cases().CreateCase(ctx, domain.Case{Number: "（2025）甘1025执88号", Category: domain.CaseLivelihood}); err != nil {
-			t.Fatal(err)
-		}
 		dA, err := b.DB.Cases().CreateDebtor(ctx, domain.Debtor{Kind: domain.DebtorPerson, Name: "张某", VillageID: w.villageA.ID})
 		if err != nil {
 			t.Fatal(err)
@@ -271,6 +268,16 @@ func TestLinkLead(t *testing.T) {
 		dB, err := b.DB.Cases().CreateDebtor(ctx, domain.Debtor{Kind: domain.DebtorPerson, Name: "李某", VillageID: w.villageB.ID})
 		if err != nil {
 			t.Fatal(err)
+		}
+		// A case of grid A (its debtor lives there), and one of grid B,
+		// which the officer of grid A must not be able to find by number.
+		for _, c := range []domain.Case{
+			{Number: "（2025）甘1025执88号", Category: domain.CaseLivelihood, DebtorIDs: []string{dA.ID}},
+			{Number: "（2025）甘1025执77号", Category: domain.CaseLivelihood, DebtorIDs: []string{dB.ID}},
+		} {
+			if _, err := b.DB.Cases().CreateCase(ctx, c); err != nil {
+				t.Fatal(err)
+			}
 		}
 		link := func(body map[string]any) *http.Request {
 			return request(http.MethodPost, "/v1/leads/"+id+"/link", off, body)
@@ -285,6 +292,7 @@ func TestLinkLead(t *testing.T) {
 			field string
 		}{
 			{map[string]any{"case_number": "（2025）甘1025执99号"}, "case_number"},
+			{map[string]any{"case_number": "（2025）甘1025执77号"}, "case_number"}, // grid B's: as unknown as 99
 			{map[string]any{"case_number": "(2015)正执字第00123号"}, "case_number"},
 			{map[string]any{"debtor_id": dB.ID}, "debtor_id"},
 			{map[string]any{}, "case_number"},

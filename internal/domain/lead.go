@@ -160,6 +160,8 @@ const (
 // PossibleDuplicate names an earlier lead a lead may repeat.
 type PossibleDuplicate struct {
 	LeadID, Ref, Reason string
+	// The other lead's scope, for SeesDuplicates (not shown).
+	GridID, TeamID, ReporterID string
 }
 
 // PhotoProcessing is how far a stored photo has been processed: decoded

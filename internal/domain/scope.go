@@ -70,6 +70,19 @@ func (a Actor) SeesLead(l Lead) bool {
 	return l.ReporterID == a.UserID || a.Can(ActLeadReadAll) && a.ServesLead(l)
 }
 
+// SeesDuplicates returns the possible duplicates whose other lead the
+// actor may see (SeesLead): a duplicate of another grid is neither named
+// nor counted, so that it tells nothing of what happens there.
+func (a Actor) SeesDuplicates(ds []PossibleDuplicate) []PossibleDuplicate {
+	var out []PossibleDuplicate
+	for _, d := range ds {
+		if a.SeesLead(Lead{GridID: d.GridID, TeamID: d.TeamID, ReporterID: d.ReporterID}) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 // SeesTriage reports whether the actor sees the enforcement team's side of
 // leads: the officer-only fields (assignee, deadline, possible duplicates,
 // location flag), the internal part of the timeline, and the queue rather

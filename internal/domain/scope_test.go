@@ -232,3 +232,38 @@ func TestMayHoldLead(t *testing.T) {
 		t.Errorf("no team holds the county queue with no team: %q", got)
 	}
 }
+
+// TestSeesDuplicates: every role × every scope a duplicate's other lead can
+// be in keeps exactly the duplicates whose lead SeesLead allows.
+func TestSeesDuplicates(t *testing.T) {
+	leads := []Lead{leadOwnGrid, leadOtherGrid, leadTeamQueue, leadCountyQueue, leadMineOwnGrid, leadMineElse, leadMineQueue}
+	var all []PossibleDuplicate
+	for _, l := range leads {
+		all = append(all, PossibleDuplicate{LeadID: l.ID, Ref: "ref-" + l.ID, Reason: DupSamePlate, GridID: l.GridID, TeamID: l.TeamID, ReporterID: l.ReporterID})
+	}
+	want := map[Role]string{ // the leads kept, by id
+		RoleAssistant: "l5 l6 l7",
+		RoleOfficer:   "l1 l3 l5 l6 l7",
+		RoleGridLead:  "l1 l3 l5 l6 l7",
+		RoleAdmin:     "l1 l2 l3 l4 l5 l6 l7",
+		RoleAuditor:   "l1 l2 l3 l4 l5 l6 l7",
+	}
+	for _, r := range roles {
+		a := actorOf(r)
+		var got []string
+		for _, d := range a.SeesDuplicates(all) {
+			got = append(got, d.LeadID)
+		}
+		if fmt.Sprint(got) != "["+want[r]+"]" {
+			t.Errorf("%s keeps %v, want [%s]", r, got, want[r])
+		}
+		for _, d := range a.SeesDuplicates(all) {
+			if !a.SeesLead(Lead{GridID: d.GridID, TeamID: d.TeamID, ReporterID: d.ReporterID}) {
+				t.Errorf("%s keeps %s, which it may not see", r, d.LeadID)
+			}
+		}
+	}
+	if got := actorOf(RoleOfficer).SeesDuplicates(nil); got != nil {
+		t.Errorf("no duplicates gives %v", got)
+	}
+}

@@ -432,18 +432,17 @@ func (s *LeadStore) DuplicatesOf(ctx context.Context, leadIDs []string) (map[str
 		return out, nil
 	}
 	var rows []struct {
-		LeadID  string
-		OtherID string
-		Ref     string
-		Reason  string
+		LeadID, OtherID, Ref, Reason string
+		GridID, TeamID, ReporterID   string
 	}
-	err := s.db.WithContext(ctx).Table("lead_duplicates d").Select("d.lead_id, d.other_id, l.ref, d.reason").
+	err := s.db.WithContext(ctx).Table("lead_duplicates d").Select("d.lead_id, d.other_id, l.ref, d.reason, l.grid_id, l.team_id, l.reporter_id").
 		Joins("JOIN leads l ON l.id = d.other_id").Where("d.lead_id IN ?", leadIDs).Order("d.lead_id, l.received_at, d.reason").Scan(&rows).Error
 	if err != nil {
 		return nil, translate(err, "duplicates of %d leads", len(leadIDs))
 	}
 	for _, r := range rows {
-		out[r.LeadID] = append(out[r.LeadID], domain.PossibleDuplicate{LeadID: r.OtherID, Ref: r.Ref, Reason: r.Reason})
+		out[r.LeadID] = append(out[r.LeadID], domain.PossibleDuplicate{LeadID: r.OtherID, Ref: r.Ref, Reason: r.Reason,
+			GridID: r.GridID, TeamID: r.TeamID, ReporterID: r.ReporterID})
 	}
 	return out, nil
 }

@@ -24,7 +24,7 @@ func (s *Service) view(ctx context.Context, a domain.Actor, l domain.Lead) (Lead
 		if err != nil {
 			return v, err
 		}
-		v.Duplicates = d
+		v.Duplicates = a.SeesDuplicates(d)
 	}
 	return v, nil
 }
@@ -92,7 +92,7 @@ func (s *Service) Leads(ctx context.Context, a domain.Actor, q Query) ([]LeadVie
 	for i, l := range leads {
 		out[i] = LeadView{Lead: l, Officer: officer, Now: now}
 		if officer {
-			out[i].Duplicates = dups[l.ID]
+			out[i].Duplicates = a.SeesDuplicates(dups[l.ID])
 		}
 	}
 	return out, next, counts, nil

@@ -53,7 +53,7 @@ func (s *Service) Submit(ctx context.Context, a domain.Actor, in SubmitInput, ha
 		return LeadView{}, false, err
 	}
 	l.ContentHash = hash
-	if err := s.route(ctx, &l); err != nil {
+	if err := s.route(ctx, a, &l); err != nil {
 		return LeadView{}, false, err
 	}
 	if err := s.number(ctx, &l); err != nil {
@@ -66,7 +66,7 @@ func (s *Service) Submit(ctx context.Context, a domain.Actor, in SubmitInput, ha
 			return err
 		}
 		if view.Officer {
-			view.Duplicates = dups
+			view.Duplicates = a.SeesDuplicates(dups)
 		}
 		if key != nil {
 			return st.Idempotency.FinishIdempotency(ctx, *key, domain.OutcomeCreated, l.ID)
@@ -140,8 +140,11 @@ func (s *Service) existing(ctx context.Context, a domain.Actor, id, hash string)
 }
 
 // route puts the lead in the queue of the team serving its grid, or the
-// county queue when none does; sets its priority and location flag.
-func (s *Service) route(ctx context.Context, l *domain.Lead) error {
+// county queue when none does; sets its priority and location flag. The
+// case named counts for the priority only when the submitter sees it: one
+// of another grid is as unknown as a missing one, so the priority tells
+// nothing about it.
+func (s *Service) route(ctx context.Context, a domain.Actor, l *domain.Lead) error {
 	teams, err := s.teams(ctx)
 	if err != nil {
 		return err
@@ -167,7 +170,7 @@ func (s *Service) route(ctx context.Context, l *domain.Lead) error {
 		case domain.IsCode(err, domain.ENotFound):
 		case err != nil:
 			return err
-		default:
+		case a.SeesCase(c):
 			category = c.Category
 		}
 	}
@@ -190,10 +193,10 @@ func (s *Service) findDuplicates(ctx context.Context, leads domain.LeadStore, l 
 	var out []domain.PossibleDuplicate
 	for _, o := range found {
 		if l.DebtorID != "" && o.DebtorID == l.DebtorID && o.Kind == l.Kind && !o.ReceivedAt.Before(l.ReceivedAt.Add(-s.cfg.DuplicateWindow)) {
-			out = append(out, domain.PossibleDuplicate{LeadID: o.ID, Ref: o.Ref, Reason: domain.DupSameDebtorKind})
+			out = append(out, domain.PossibleDuplicate{LeadID: o.ID, Ref: o.Ref, Reason: domain.DupSameDebtorKind, GridID: o.GridID, TeamID: o.TeamID, ReporterID: o.ReporterID})
 		}
 		if l.Plate != "" && o.Plate == l.Plate {
-			out = append(out, domain.PossibleDuplicate{LeadID: o.ID, Ref: o.Ref, Reason: domain.DupSamePlate})
+			out = append(out, domain.PossibleDuplicate{LeadID: o.ID, Ref: o.Ref, Reason: domain.DupSamePlate, GridID: o.GridID, TeamID: o.TeamID, ReporterID: o.ReporterID})
 		}
 	}
 	return out, nil

@@ -226,7 +226,7 @@ func (s *Service) Link(ctx context.Context, a domain.Actor, leadID, caseNumber, 
 			default:
 				c, err := st.Cases.GetCaseByNumber(ctx, cn.Canonical())
 				switch {
-				case domain.IsCode(err, domain.ENotFound):
+				case domain.IsCode(err, domain.ENotFound) || err == nil && !a.SeesCase(c): // another grid's case is as unknown as a missing one
 					f = append(f, domain.FieldError{Field: "case_number", Code: "unknown"})
 				case err != nil:
 					return err
