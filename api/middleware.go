@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -173,4 +174,21 @@ func routeLabel(c *gin.Context) string {
 		return r
 	}
 	return "unmatched"
+}
+
+// securityHeaders sets what every answer carries: X-Content-Type-Options:
+// nosniff, so that no browser runs an answer as another type than it
+// says; and, for the /v1 API, Cache-Control: no-store unless the handler
+// says otherwise (a photo is private and immutable, a rarely changing list
+// private, no-cache): its answers are personal data or about it, and no
+// shared cache or browser history may keep them.
+func securityHeaders() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		h := c.Writer.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		if strings.HasPrefix(c.Request.URL.Path, "/v1/") {
+			h.Set("Cache-Control", "no-store")
+		}
+		c.Next()
+	}
 }

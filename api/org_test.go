@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -83,6 +84,20 @@ func TestOrganisationAPI(t *testing.T) {
 		}
 		if strings.Join(bad, " ") != "rows[3].code rows[4].name rows[5].name" {
 			t.Errorf("bad rows %v", bad)
+		}
+		// A file of 250 bad rows gets the first 100 errors and the count of
+		// the others, not a list of all of them.
+		var many strings.Builder
+		many.WriteString("村代码,村名\n")
+		for i := range 250 {
+			fmt.Fprintf(&many, "6210251%04d,新村%d\n", i, i) // an 11-digit code: one error a row
+		}
+		p = wantProblem(t, w.do(imp(many.String(), false)), 422, "validation_failed")
+		if n := len(p["errors"].([]any)); n != 100 || p["errors_omitted"] != float64(150) {
+			t.Errorf("250 bad rows: %d errors listed, %v omitted; want 100 and 150", n, p["errors_omitted"])
+		}
+		if first := p["errors"].([]any)[0].(map[string]any)["field"]; first != "rows[2].code" {
+			t.Errorf("first error %v, want the first row's", first)
 		}
 		list := func() int {
 			rec := w.do(request(http.MethodGet, "/v1/grids/"+newGrid+"/villages", assistant, nil))

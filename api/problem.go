@@ -56,11 +56,18 @@ type Problem struct {
 	Code      string         `json:"code"`
 	RequestID string         `json:"request_id"`
 	Errors    []ProblemField `json:"errors,omitempty"`
-	Checks    []checkResult  `json:"checks,omitempty"` // readiness only
+	// ErrorsOmitted counts the field errors past maxProblemFields, left out.
+	ErrorsOmitted int           `json:"errors_omitted,omitempty"`
+	Checks        []checkResult `json:"checks,omitempty"` // readiness only
 	// AllowedNext, on an illegal lead transition, names where the caller
 	// may move the lead instead.
 	AllowedNext *[]string `json:"allowed_next,omitempty"` // a pointer: an empty list is still written
 }
+
+// maxProblemFields is the most field errors one problem lists; the rest
+// are counted in errors_omitted. An import of a few thousand bad rows is
+// answered with the first hundred, which is enough to fix the file by.
+const maxProblemFields = 100
 
 // ProblemField is one invalid field of a request.
 type ProblemField struct {
@@ -188,6 +195,16 @@ var (
 		"bad_check_digit":      {"{field} 校验位不正确。", "{field} has a wrong check digit."},
 		"invalid_birth_date":   {"{field} 的出生日期不存在。", "{field} has an impossible birth date."},
 	}
+	// fieldDetailsBare say a code with parameters without them, for an
+	// error that does not carry them: no answer shows a raw placeholder.
+	fieldDetailsBare = map[string]text{
+		"too_long":        {"{field} 超过最大长度。", "{field} is too long."},
+		"too_short":       {"{field} 太短。", "{field} is too short."},
+		"missing_column":  {"文件缺少必需的列。", "The file lacks a required column."},
+		"too_many_rows":   {"文件行数超过上限。", "The file has too many rows."},
+		"duplicate":       {"{field} 与前面的行重复。", "{field} repeats an earlier line."},
+		"duplicate_phone": {"{field} 与前面的行的手机号重复。", "{field} repeats the phone number of an earlier line."},
+	}
 )
 
 // renderProblem writes err as a problem. Internal errors are logged once
@@ -245,7 +262,12 @@ func newProblem(c *gin.Context, err error) Problem {
 	}
 	var de *domain.Error
 	if errors.As(err, &de) {
-		for _, f := range de.Fields {
+		fields := de.Fields
+		if len(fields) > maxProblemFields { // a small request must not get a huge answer
+			p.ErrorsOmitted = len(fields) - maxProblemFields
+			fields = fields[:maxProblemFields]
+		}
+		for _, f := range fields {
 			p.Errors = append(p.Errors, ProblemField{Field: f.Field, Code: f.Code, Detail: fieldDetail(f, l)})
 		}
 	}
@@ -266,7 +288,19 @@ func fieldDetail(f domain.FieldError, l lang) string {
 	if !ok {
 		tmpl = fieldDetails["invalid"]
 	}
-	s := strings.ReplaceAll(tmpl[l], "{field}", f.Field)
+	s := fill(tmpl[l], f)
+	if strings.Contains(s, "{") { // a parameter the error does not carry: say it without
+		if bare, ok := fieldDetailsBare[f.Code]; ok {
+			return fill(bare[l], f)
+		}
+		return fill(fieldDetails["invalid"][l], f)
+	}
+	return s
+}
+
+// fill replaces {field} and the {param}s of f in tmpl.
+func fill(tmpl string, f domain.FieldError) string {
+	s := strings.ReplaceAll(tmpl, "{field}", f.Field)
 	keys := make([]string, 0, len(f.Params))
 	for k := range f.Params {
 		keys = append(keys, k)

@@ -90,7 +90,7 @@ func New(o Options) *gin.Engine {
 	if o.JobCounts != nil {
 		o.Registry.MustRegister(newJobsCollector(o.JobCounts, o.Logger))
 	}
-	r.Use(requestID(o.Logger), m.instrument(), accessLog(), recoverProblem())
+	r.Use(requestID(o.Logger), securityHeaders(), m.instrument(), accessLog(), recoverProblem())
 	r.NoRoute(func(c *gin.Context) {
 		renderProblem(c, domain.Errorf(domain.ENotFound, "no route %s %s", c.Request.Method, c.Request.URL.Path))
 	})

@@ -301,6 +301,7 @@ func CheckOutsideSpec(doc *openapi3.T, req *http.Request, rec *httptest.Response
 		Method:    req.Method,
 		Operation: op,
 	}
+	problems = append(problems, checkSecurityHeaders(req, rec)...)
 	problems = append(problems, checkResponse(route, req, rec)...)
 	return exchangeError(req, rec, problems)
 }
@@ -341,7 +342,25 @@ func checkExchange(route *routers.Route, pathParams map[string]string, req *http
 		problems = append(problems, fmt.Sprintf(
 			"the request breaks the spec, yet the server accepted it with %d: %v", rec.Code, flatten(err)))
 	}
+	problems = append(problems, checkSecurityHeaders(req, rec)...)
 	return append(problems, checkResponse(route, req, rec)...)
+}
+
+// checkSecurityHeaders: every answer says X-Content-Type-Options: nosniff,
+// and every answer of the /v1 API, which is personal data or about it,
+// may be kept by no shared cache: Cache-Control no-store, or private.
+func checkSecurityHeaders(req *http.Request, rec *httptest.ResponseRecorder) []string {
+	var problems []string
+	if got := rec.Header().Get("X-Content-Type-Options"); got != "nosniff" {
+		problems = append(problems, fmt.Sprintf("X-Content-Type-Options is %q, want nosniff on every answer", got))
+	}
+	if strings.HasPrefix(req.URL.Path, "/v1/") {
+		cc := rec.Header().Get("Cache-Control")
+		if !strings.Contains(cc, "no-store") && !strings.HasPrefix(cc, "private") {
+			problems = append(problems, fmt.Sprintf("Cache-Control is %q; an answer of /v1 must be no-store or private", cc))
+		}
+	}
+	return problems
 }
 
 func validateRequest(route *routers.Route, pathParams map[string]string, req *http.Request) error {

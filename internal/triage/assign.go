@@ -141,7 +141,7 @@ func (s *Service) Reroute(ctx context.Context, a domain.Actor, leadID, gridID, n
 	if note == "" {
 		f = append(f, domain.FieldError{Field: "note", Code: "required"})
 	} else if utf8.RuneCountInString(note) > 2000 {
-		f = append(f, domain.FieldError{Field: "note", Code: "too_long"})
+		f = append(f, domain.FieldError{Field: "note", Code: "too_long", Params: map[string]any{"max": 2000}})
 	}
 	if gridID == "" {
 		f = append(f, domain.FieldError{Field: "grid_id", Code: "required"})

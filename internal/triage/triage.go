@@ -155,7 +155,7 @@ func (s *Service) apply(ctx context.Context, st domain.Stores, a domain.Actor, l
 	p := &step{ctx: ctx, st: st, a: a, l: l, t: t, now: now}
 	note := strings.TrimSpace(t.Note)
 	if utf8.RuneCountInString(note) > 2000 {
-		p.bad("note", "too_long")
+		p.f = append(p.f, domain.FieldError{Field: "note", Code: "too_long", Params: map[string]any{"max": 2000}})
 	}
 	needNote := t.To == domain.LeadNeedsInfo || t.To == domain.LeadRejected || l.Status == domain.LeadClosed
 	if needNote && note == "" {
@@ -254,7 +254,7 @@ func (p *step) close() {
 	case n == 0:
 		p.bad("outcome", "required")
 	case n > 500:
-		p.bad("outcome", "too_long")
+		p.f = append(p.f, domain.FieldError{Field: "outcome", Code: "too_long", Params: map[string]any{"max": 500}})
 	}
 	switch {
 	case p.t.AmountRecoveredFen == nil:

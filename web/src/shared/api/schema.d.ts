@@ -2971,8 +2971,18 @@ export interface components {
              * @example 01JQ7ZK3M8N5R2T4V6W8Y0A1B3
              */
             request_id: string;
-            /** @description One entry per invalid field or failing component, when the problem is about some of them. */
+            /**
+             * @description One entry per invalid field or failing component, when the problem is about some
+             *     of them: at most 100, in the order the request has them (for an imported file, by
+             *     line); `errors_omitted` counts the rest.
+             */
             errors?: components["schemas"]["ProblemFieldError"][];
+            /**
+             * @description Present when more fields are invalid than `errors` lists: how many more. Fix those
+             *     listed and send again to see the rest.
+             * @example 2410
+             */
+            errors_omitted?: number;
             /**
              * @description Only on a `409` answer to an illegal lead transition
              *     (`POST /v1/leads/{lead_id}/transitions`): the statuses the caller may move the lead
