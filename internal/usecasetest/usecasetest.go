@@ -205,7 +205,7 @@ func (w *World) Submit(t testing.TB, a domain.Actor, in intake.SubmitInput) inta
 	t.Helper()
 	v, created, err := w.SubmitErr(t, a, in)
 	if err != nil {
-		t.Fatalf("submit %+v: %v", in, err)
+		t.Fatalf("submit %s: %v %+v", in.Kind, err, fieldsOf(err))
 	}
 	if !created {
 		t.Fatalf("submit %+v: not created", in)
@@ -213,9 +213,11 @@ func (w *World) Submit(t testing.TB, a domain.Actor, in intake.SubmitInput) inta
 	return v
 }
 
-// Lead is a minimal valid submission: a whereabouts lead in village.
+// Lead is a minimal valid submission: a whereabouts lead (urgent) in
+// village ("" for the reporter's own), seen where the description says.
 func Lead(villageID, description string) intake.SubmitInput {
-	return intake.SubmitInput{Kind: string(domain.KindWhereabouts), Description: &description, VillageID: villageID}
+	return intake.SubmitInput{Kind: string(domain.KindWhereabouts), Description: &description, VillageID: villageID,
+		Details: map[string]any{"where": description}}
 }
 
 // WantCode fails the test unless err carries code and, when field is not
@@ -223,7 +225,7 @@ func Lead(villageID, description string) intake.SubmitInput {
 func WantCode(t testing.TB, err error, code domain.Code, field string) {
 	t.Helper()
 	if got := domain.ErrorCode(err); got != code {
-		t.Fatalf("error %v (code %q), want code %q", err, got, code)
+		t.Fatalf("error %v %+v (code %q), want code %q", err, fieldsOf(err), got, code)
 	}
 	if field == "" {
 		return
@@ -238,6 +240,14 @@ func WantCode(t testing.TB, err error, code domain.Code, field string) {
 		}
 	}
 	t.Fatalf("error %v names fields %+v, want %q", err, de.Fields, field)
+}
+
+func fieldsOf(err error) []domain.FieldError {
+	var de *domain.Error
+	if errors.As(err, &de) {
+		return de.Fields
+	}
+	return nil
 }
 
 // Logger logs errors to the test.
