@@ -105,7 +105,10 @@ func TestGrids(t *testing.T) {
 			}
 			for _, tc := range tests {
 				t.Run(tc.name, func(t *testing.T) {
-					before, _ := w.App.Org.Grid(ctx, w.Actor(t, u.Admin), w.GridA.ID)
+					before, err := w.App.Org.Grid(ctx, w.Actor(t, u.Admin), w.GridA.ID)
+					if err != nil {
+						t.Fatal(err)
+					}
 					version := tc.version
 					if version == 0 {
 						version = before.Grid.Version
