@@ -45,6 +45,7 @@ var layers = []struct {
 	{"internal/testenv", testSupport},
 	{"internal/backendtest", testSupport},
 	{"internal/objectstoretest", testSupport},
+	{"internal/usecasetest", testSupport},
 	{"api/...", httpAPI},
 	{"internal/domain/...", domain},
 	{"internal/gormstore", adapter},
@@ -85,6 +86,7 @@ var forbidden = []struct {
 	{"./internal/testenv", []layer{root, httpAPI, useCase, domain, adapter}, "test support is for _test.go files"},
 	{"./internal/backendtest", []layer{root, httpAPI, useCase, domain, adapter}, "test support is for _test.go files"},
 	{"./internal/objectstoretest", []layer{root, httpAPI, useCase, domain, adapter}, "test support is for _test.go files"},
+	{"./internal/usecasetest", []layer{root, httpAPI, useCase, domain, adapter}, "test support is for _test.go files"},
 }
 
 // exceptions are imports that break a rule today and are being removed.
