@@ -19,7 +19,8 @@
 //     internal/jwtauth and migrations: may import their technology, but not
 //     api or gin.
 //   - test support, internal/testenv, internal/backendtest,
-//     internal/objectstoretest and api/apitest: anything, but only _test.go
+//     internal/objectstoretest, internal/usecasetest and api/apitest:
+//     anything, but only _test.go
 //     files may import them.
 //   - every other package is a use case (intake, triage, cases, ...) or a
 //     library beside them (contactbook's codecs, imaging, password, ...):
