@@ -20,8 +20,7 @@
 //     api or gin.
 //   - test support, internal/testenv, internal/backendtest,
 //     internal/objectstoretest, internal/usecasetest and api/apitest:
-//     anything, but only _test.go
-//     files may import them.
+//     anything, but only _test.go files may import them.
 //   - every other package is a use case (intake, triage, cases, ...) or a
 //     library beside them (contactbook's codecs, imaging, password, ...):
 //     none of the above adapters, no api, gin, GORM, minio-go, golang-jwt,
