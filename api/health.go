@@ -62,8 +62,10 @@ func readyz(checks []Check) gin.HandlerFunc {
 			return
 		}
 		loggerFrom(c).Warn("not ready", slog.Group("down", logged...))
-		p := newProblem(c, &domain.Error{Code: domain.EUnavailable, Message: "not ready", Fields: fields})
+		err := &domain.Error{Code: domain.EUnavailable, Message: "not ready", Fields: fields}
+		p := newProblem(c, err)
 		p.Checks = results
+		problemHeaders(c, err, p)
 		writeProblem(c, p)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -223,13 +224,20 @@ func renderProblem(c *gin.Context, err error) {
 	writeProblem(c, p)
 }
 
+// defaultRetryAfter is the Retry-After of a 503 whose cause names none.
+const defaultRetryAfter = 5 * time.Second
+
 // problemHeaders sets the headers a problem implies: Retry-After for a
 // throttled or unavailable answer or a photo still processing,
 // WWW-Authenticate for a 401.
 func problemHeaders(c *gin.Context, err error, p Problem) {
 	var de *domain.Error
-	if errors.As(err, &de) && de.RetryAfter > 0 {
+	switch {
+	case errors.As(err, &de) && de.RetryAfter > 0:
 		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(de.RetryAfter.Seconds()))))
+	case p.Status == http.StatusServiceUnavailable:
+		// A dependency is down: every such answer says when to retry.
+		c.Header("Retry-After", strconv.Itoa(int(defaultRetryAfter.Seconds())))
 	}
 	if p.Status == http.StatusUnauthorized {
 		c.Header("WWW-Authenticate", `Bearer realm="xiezhi"`)

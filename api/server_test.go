@@ -138,8 +138,8 @@ func TestReadinessDatabaseDown(t *testing.T) {
 			t.Fatal(err)
 		}
 		rec := c.Do(get("/readyz", "Accept-Language", "en"))
-		if rec.Code != http.StatusServiceUnavailable {
-			t.Fatalf("/readyz with the database closed = %d %s", rec.Code, rec.Body)
+		if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
+			t.Fatalf("/readyz with the database closed = %d %v %s, want 503 with Retry-After", rec.Code, rec.Header(), rec.Body)
 		}
 		p := decode(t, rec)
 		errs, _ := p["errors"].([]any)

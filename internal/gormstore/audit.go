@@ -57,7 +57,7 @@ func (db *DB) Audit() *AuditStore {
 
 // TransactAudited implements domain.AuditTransactor.
 func (db *DB) TransactAudited(ctx context.Context, fn func(domain.AuditedStores) error) error {
-	return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return db.transact(ctx, func(tx *gorm.DB) error {
 		return fn(domain.AuditedStores{
 			Org:   &OrgStore{db: tx, now: db.now, id: db.newID},
 			Cases: &CaseStore{db: tx, now: db.now, id: db.newID},

@@ -61,7 +61,7 @@ func NewID() string { return uuid.Must(uuid.NewV7()).String() }
 
 // Transact implements domain.Transactor.
 func (db *DB) Transact(ctx context.Context, fn func(domain.Stores) error) error {
-	return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return db.transact(ctx, func(tx *gorm.DB) error {
 		return fn(domain.Stores{
 			Org:         &OrgStore{db: tx, now: db.now, id: db.newID},
 			Sessions:    &SessionStore{db: tx, dialect: db.dialect},

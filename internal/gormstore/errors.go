@@ -24,5 +24,8 @@ func translate(err error, format string, args ...any) error {
 	case errors.Is(err, gorm.ErrForeignKeyViolated):
 		return domain.Errorf(domain.EValidation, "%s: refers to something that does not exist: %w", what, err)
 	}
+	if unreachable(err) {
+		return outage(fmt.Errorf("%s: %w", what, err))
+	}
 	return fmt.Errorf("%s: %w", what, err)
 }

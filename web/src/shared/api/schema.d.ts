@@ -5299,12 +5299,14 @@ export interface components {
             };
         };
         /**
-         * @description A dependency (the database or the object store) is down; nothing was changed.
-         *     Retry later.
+         * @description A dependency (the database or the object store) is down, or the database could not
+         *     take the request now (too many connections, a lock lost after retrying); nothing was
+         *     changed. Retry after `Retry-After` seconds, with the same `Idempotency-Key`.
          */
         Unavailable: {
             headers: {
                 "X-Request-ID": components["headers"]["XRequestID"];
+                "Retry-After": components["headers"]["RetryAfter"];
                 [name: string]: unknown;
             };
             content: {
@@ -6113,11 +6115,13 @@ export interface operations {
             /**
              * @description At least one dependency is down. The problem's `errors` name each failing
              *     component (`field` is the check's name, `code` is `down`), and the `checks`
-             *     extension member lists every check as in the `200` answer.
+             *     extension member lists every check as in the `200` answer. `Retry-After` says
+             *     when to probe again.
              */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["XRequestID"];
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
