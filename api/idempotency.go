@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"time"
 
@@ -14,14 +15,20 @@ import (
 type IdempotencyConfig struct {
 	TTL          time.Duration // how long the outcome of a request is kept for its retries
 	InFlightWait time.Duration // how long a repeated request waits for the first one to finish
-	AbandonAfter time.Duration // an in-flight record older than this was abandoned (its instance died)
+	// RunTimeout bounds the use case of a claimed request: when it passes,
+	// the request's context ends and its transaction is rolled back, so
+	// that a record older than AbandonAfter (> RunTimeout) can only be one
+	// whose instance died, and is taken over.
+	RunTimeout   time.Duration
+	AbandonAfter time.Duration
 }
 
 // DefaultIdempotencyConfig is what production runs with: a phone may retry
-// a submission for a week (it queues offline), and a request in flight
-// never takes two minutes (the write timeout is far shorter).
+// a submission for a week (it queues offline); a submission takes
+// milliseconds, so 20 s bounds even a slow database, and the key of an
+// instance killed in the middle is free again 30 s after its claim.
 func DefaultIdempotencyConfig() IdempotencyConfig {
-	return IdempotencyConfig{TTL: 7 * 24 * time.Hour, InFlightWait: 10 * time.Second, AbandonAfter: 2 * time.Minute}
+	return IdempotencyConfig{TTL: 7 * 24 * time.Hour, InFlightWait: 10 * time.Second, RunTimeout: 20 * time.Second, AbandonAfter: 30 * time.Second}
 }
 
 var idempotencyKeyPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
@@ -46,11 +53,11 @@ type creation struct {
 // key with another body or request is EValidation (Idempotency-Key
 // reused).
 func (h *handlers) exactlyOnce(c *gin.Context, op, hash string,
-	run func(key *domain.IdempotencyKey) (creation, error),
+	run func(ctx context.Context, key *domain.IdempotencyKey) (creation, error),
 	replay func(id string, created bool) (response, error)) (response, error) {
 	raw := c.GetHeader("Idempotency-Key")
 	if raw == "" {
-		res, err := run(nil)
+		res, err := run(c.Request.Context(), nil)
 		return res.answer, err
 	}
 	if !idempotencyKeyPattern.MatchString(raw) {
@@ -66,7 +73,9 @@ func (h *handlers) exactlyOnce(c *gin.Context, op, hash string,
 		r, err := replay(rec.ResourceID, rec.Outcome == domain.OutcomeCreated)
 		return r.header("Idempotent-Replayed", "true"), err
 	}
-	res, err := run(&k)
+	rctx, cancel := context.WithTimeout(ctx, h.o.IdempotencyConfig.RunTimeout)
+	defer cancel()
+	res, err := run(rctx, &k)
 	switch {
 	case err != nil:
 		// Nothing was created: free the key so that a corrected retry works.
@@ -84,7 +93,9 @@ func (h *handlers) exactlyOnce(c *gin.Context, op, hash string,
 // not deadlock (InnoDB gap locks), and the primary key decides which wins.
 func (h *handlers) claim(ctx context.Context, k domain.IdempotencyKey, op, hash string) (domain.IdempotencyRecord, bool, error) {
 	store, cfg := h.o.Idempotency, h.o.IdempotencyConfig
-	deadline := h.o.Now().Add(cfg.InFlightWait)
+	// The wait is real time, not the application's clock: it bounds how
+	// long this request holds its connection.
+	deadline := time.Now().Add(cfg.InFlightWait)
 	for {
 		now := h.o.Now().UTC()
 		err := store.ClaimIdempotency(ctx, domain.IdempotencyRecord{IdempotencyKey: k, Operation: op, RequestHash: hash,
@@ -112,8 +123,9 @@ func (h *handlers) claim(ctx context.Context, k domain.IdempotencyKey, op, hash 
 			}
 			continue
 		}
-		if !h.o.Now().Before(deadline) {
-			return rec, false, domain.Errorf(domain.EConflict, "a request with idempotency key %q is still in flight", k.Key)
+		if !time.Now().Before(deadline) {
+			return rec, false, &domain.Error{Code: domain.EConflict, RetryAfter: cfg.AbandonAfter - now.Sub(rec.CreatedAt),
+				Message: fmt.Sprintf("a request with idempotency key %q is still in flight", k.Key)}
 		}
 		select {
 		case <-ctx.Done():

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zhengning-court/xiezhi/api"
 	"github.com/zhengning-court/xiezhi/internal/backendtest"
 	"github.com/zhengning-court/xiezhi/internal/domain"
 )
@@ -66,7 +67,8 @@ func TestIdempotencyKeyLifecycle(t *testing.T) {
 		}
 
 		// A record left in flight by an instance that died is taken over by
-		// the retry of its request once it is older than AbandonAfter.
+		// the retry of its request once it is older than AbandonAfter (30 s:
+		// a live request is cut at RunTimeout, 20 s, so it cannot be one).
 		ctx := context.Background()
 		retry := map[string]any{"kind": "other", "description": "接手"}
 		canonical, err := json.Marshal(retry) // sorted keys: the canonical body
@@ -75,7 +77,7 @@ func TestIdempotencyKeyLifecycle(t *testing.T) {
 		}
 		sum := sha256.Sum256(canonical)
 		key := domain.IdempotencyKey{UserID: w.users["assistant"].ID, Key: "k-abandoned"}
-		old := w.clock.now().Add(-3 * time.Minute)
+		old := w.clock.now().Add(-api.DefaultIdempotencyConfig().AbandonAfter - time.Second)
 		if err := b.DB.Idempotency().ClaimIdempotency(ctx, domain.IdempotencyRecord{IdempotencyKey: key, Operation: "POST /v1/leads",
 			RequestHash: hex.EncodeToString(sum[:]), CreatedAt: old, ExpiresAt: old.Add(time.Hour)}); err != nil {
 			t.Fatal(err)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -176,13 +177,12 @@ func (h *handlers) createLead(c *gin.Context) (response, error) {
 	if in.Location != nil {
 		sub.Location = &intake.LocationInput{Lat: in.Location.Lat, Lng: in.Location.Lng, AccuracyM: in.Location.AccuracyM, CRS: in.Location.CRS}
 	}
-	ctx := c.Request.Context()
-	run := func(key *domain.IdempotencyKey) (creation, error) {
+	run := func(ctx context.Context, key *domain.IdempotencyKey) (creation, error) {
 		v, isNew, err := h.o.Intake.Submit(ctx, a, sub, hash, key)
 		return creation{answer: leadAnswer(v, isNew), id: v.Lead.ID, created: isNew}, err
 	}
 	replay := func(id string, wasNew bool) (response, error) {
-		v, err := h.o.Intake.Lead(ctx, a, id)
+		v, err := h.o.Intake.Lead(c.Request.Context(), a, id)
 		return leadAnswer(v, wasNew), err
 	}
 	return h.exactlyOnce(c, "POST /v1/leads", hash, run, replay)

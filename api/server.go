@@ -67,6 +67,9 @@ func New(o Options) *gin.Engine {
 	if o.IdempotencyConfig == (IdempotencyConfig{}) {
 		o.IdempotencyConfig = DefaultIdempotencyConfig()
 	}
+	if c := &o.IdempotencyConfig; c.AbandonAfter <= c.RunTimeout {
+		c.AbandonAfter = c.RunTimeout + 10*time.Second // a live request is never taken over
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}

@@ -1621,7 +1621,8 @@ export interface paths {
          *       `Idempotent-Replayed: true`; the same key with another body is a
          *       `422` problem (`errors` names `Idempotency-Key`, code `reused`); the same key while
          *       the first request is still being processed is, after a short wait for it, a `409`
-         *       problem (retry a moment later). Keys are per user and kept 7 days, durably. Only
+         *       problem with `Retry-After` (retry then: a first request whose server died is taken
+         *       over 30 seconds after it began). Keys are per user and kept 7 days, durably. Only
          *       successful answers (`201`, `200`) are stored: after an error, the retry is processed
          *       afresh. A key that does not match the parameter's pattern is a `422` problem
          *       (`Idempotency-Key`, `invalid`).
@@ -5680,8 +5681,10 @@ export interface components {
          *     matter) is answered as the first one was: its status, and the resource as it is now,
          *     with `Idempotent-Replayed: true`; the same key with another body is a `422` problem
          *     (`errors[].field` `Idempotency-Key`, code `reused`); the same key while the first
-         *     request is still being processed is a `409` problem. Keys are per user, kept durably
-         *     for 7 days; only successful outcomes are kept (after an error the key is free again).
+         *     request is still being processed is a `409` problem with `Retry-After` (a first request
+         *     whose server died is taken over 30 seconds after it began). Keys are per user, kept
+         *     durably for 7 days; only successful outcomes are kept (after an error the key is free
+         *     again).
          * @example 3f1c9e2a-5b7d-4e8f-a1c3-9d2b6e4f8a10
          */
         IdempotencyKey: string;
@@ -8647,8 +8650,10 @@ export interface operations {
                  *     matter) is answered as the first one was: its status, and the resource as it is now,
                  *     with `Idempotent-Replayed: true`; the same key with another body is a `422` problem
                  *     (`errors[].field` `Idempotency-Key`, code `reused`); the same key while the first
-                 *     request is still being processed is a `409` problem. Keys are per user, kept durably
-                 *     for 7 days; only successful outcomes are kept (after an error the key is free again).
+                 *     request is still being processed is a `409` problem with `Retry-After` (a first request
+                 *     whose server died is taken over 30 seconds after it began). Keys are per user, kept
+                 *     durably for 7 days; only successful outcomes are kept (after an error the key is free
+                 *     again).
                  * @example 3f1c9e2a-5b7d-4e8f-a1c3-9d2b6e4f8a10
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
