@@ -9,6 +9,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -115,4 +116,36 @@ func renderCached(c *gin.Context, v any) {
 		}
 	}
 	c.Data(http.StatusOK, "application/json; charset=utf-8", b)
+}
+
+// queryParams are the names of the API's query parameters (openapi.yaml).
+var queryParams = map[string]bool{
+	"action": true, "assignee": true, "category": true, "cursor": true, "debtor_id": true, "dry_run": true,
+	"flagged": true, "format": true, "from": true, "grid_id": true, "id_number": true, "kind": true, "limit": true,
+	"overdue": true, "q": true, "received_from": true, "received_to": true, "role": true, "status": true,
+	"subject_id": true, "to": true, "village_id": true,
+}
+
+// noEmptyQuery refuses a query parameter of the API given with an empty
+// value (?grid_id=, ?dry_run=): an empty filter would otherwise widen to
+// everything and an empty switch read as false (an import meant as a dry
+// run applied). Leave a parameter out to not use it. Names the API does not
+// have are ignored, as before.
+func noEmptyQuery(c *gin.Context) {
+	var fields []domain.FieldError
+	for name, values := range c.Request.URL.Query() {
+		if !queryParams[name] {
+			continue
+		}
+		for _, v := range values {
+			if strings.TrimSpace(v) == "" {
+				fields = append(fields, domain.FieldError{Field: name, Code: "empty"})
+				break
+			}
+		}
+	}
+	if len(fields) > 0 {
+		sort.Slice(fields, func(i, j int) bool { return fields[i].Field < fields[j].Field })
+		renderProblem(c, domain.Invalid(fields...))
+	}
 }

@@ -158,6 +158,7 @@ var (
 	// are replaced by the field name and the error's params.
 	fieldDetails = map[string]text{
 		"required":             {"{field} 为必填项。", "{field} is required."},
+		"empty":                {"{field} 不能为空值；不用时请省略该参数。", "{field} must not be empty; leave it out instead."},
 		"invalid":              {"{field} 的值无效。", "{field} is invalid."},
 		"too_long":             {"{field} 超过最大长度 {max}。", "{field} is longer than {max}."},
 		"out_of_range":         {"{field} 超出允许范围。", "{field} is out of range."},

@@ -135,3 +135,60 @@ func TestEveryEndpointSecurity(t *testing.T) {
 		}
 	})
 }
+
+// TestEmptyQueryParameters: a query parameter of the API given empty is
+// refused (422, the parameter named, code empty) instead of widening a
+// filter to everything or reading a switch as false; a parameter the API
+// does not have is ignored as before.
+func TestEmptyQueryParameters(t *testing.T) {
+	backendtest.Each(t, func(t *testing.T, b backendtest.Backend) {
+		w := newWorld(t, b)
+		off, admin := w.token("officer"), w.token("admin")
+		importVillages := func(query string) *http.Request {
+			r := request(http.MethodPost, "/v1/grids/"+w.gridA.ID+"/villages/import"+query, admin, "村代码,村名\n621025101299,试点村\n")
+			r.Header.Set("Content-Type", "text/csv")
+			return r
+		}
+		tests := []struct {
+			name   string
+			req    *http.Request
+			fields string // the fields named, "" for a 2xx
+		}{
+			{"empty grid filter", request(http.MethodGet, "/v1/leads?grid_id=", off, nil), "grid_id"},
+			{"blank search", request(http.MethodGet, "/v1/leads?q=%20", off, nil), "q"},
+			{"empty status and limit", request(http.MethodGet, "/v1/leads?status=&limit=", off, nil), "limit status"},
+			{"empty switch", request(http.MethodGet, "/v1/leads?overdue=", off, nil), "overdue"},
+			{"empty dry_run on an import", importVillages("?dry_run="), "dry_run"},
+			{"a parameter the API does not have", request(http.MethodGet, "/v1/leads?utm_source=", off, nil), ""},
+			{"no parameters", request(http.MethodGet, "/v1/leads", off, nil), ""},
+		}
+		for _, tc := range tests {
+			rec := w.do(tc.req)
+			if tc.fields == "" {
+				if rec.Code != http.StatusOK {
+					t.Errorf("%s: %d %s", tc.name, rec.Code, rec.Body)
+				}
+				continue
+			}
+			p := wantProblem(t, rec, 422, "validation_failed")
+			var got []string
+			for _, e := range p["errors"].([]any) {
+				m := e.(map[string]any)
+				if m["code"] != "empty" {
+					t.Errorf("%s: code %v, want empty", tc.name, m["code"])
+				}
+				got = append(got, m["field"].(string))
+			}
+			if strings.Join(got, " ") != tc.fields {
+				t.Errorf("%s: fields %v, want %s", tc.name, got, tc.fields)
+			}
+		}
+		// The import with an empty dry_run applied nothing.
+		villages := decodeBody(t, w.do(request(http.MethodGet, "/v1/grids/"+w.gridA.ID+"/villages", off, nil)))["villages"].([]any)
+		for _, v := range villages {
+			if v.(map[string]any)["name"] == "试点村" {
+				t.Error("an import with an empty dry_run= was applied")
+			}
+		}
+	})
+}
