@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -212,6 +213,13 @@ var (
 // renderProblem writes err as a problem. Internal errors are logged once
 // here, with the request id; the client sees only the generic text.
 func renderProblem(c *gin.Context, err error) {
+	if clientGone(c, err) {
+		// Not a server error: nobody is there to read a problem, and the
+		// logs and metrics say 499 (as nginx does), not 500 or 503.
+		c.Status(StatusClientClosedRequest)
+		c.Abort()
+		return
+	}
 	p := newProblem(c, err)
 	if p.Status >= 500 {
 		log := loggerFrom(c)
@@ -223,6 +231,18 @@ func renderProblem(c *gin.Context, err error) {
 	}
 	problemHeaders(c, err, p)
 	writeProblem(c, p)
+}
+
+// StatusClientClosedRequest is the status logged and counted for a request
+// whose client hung up before it was answered (nginx's 499); nothing is
+// sent.
+const StatusClientClosedRequest = 499
+
+// clientGone reports whether err comes of the client having hung up: the
+// request's context was cancelled and err says so (a deadline of the
+// server's own is not the client's doing).
+func clientGone(c *gin.Context, err error) bool {
+	return errors.Is(c.Request.Context().Err(), context.Canceled) && errors.Is(err, context.Canceled)
 }
 
 // defaultRetryAfter is the Retry-After of a 503 whose cause names none.
