@@ -46,6 +46,24 @@ func results(t *testing.T, b backendtest.Backend) *u.World {
 	return w
 }
 
+// outcome checks the error of a call that returned n results against the
+// code and field wanted ("" for none), and reports whether the results are
+// to be checked.
+func outcome(t *testing.T, err error, code domain.Code, field string, n int) bool {
+	t.Helper()
+	if code == "" {
+		if err != nil {
+			t.Fatal(err)
+		}
+		return true
+	}
+	u.WantCode(t, err, code, field)
+	if n != 0 {
+		t.Errorf("%d results with an error", n)
+	}
+	return false
+}
+
 // gridWant is what a test expects of one grid's results.
 type gridWant struct {
 	grid                                 string // "A" or "B"
@@ -90,15 +108,8 @@ func TestGrids(t *testing.T) {
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
 				r, got, err := w.App.Stats.Grids(ctx, w.Actor(t, tc.actor), tc.q)
-				if tc.code != "" {
-					u.WantCode(t, err, tc.code, tc.field)
-					if len(got) != 0 {
-						t.Errorf("results %+v with an error", got)
-					}
+				if !outcome(t, err, tc.code, tc.field, len(got)) {
 					return
-				}
-				if err != nil {
-					t.Fatal(err)
 				}
 				if tc.q.From != "" && (r.From != tc.q.From || r.To != tc.q.To) {
 					t.Errorf("range %s..%s, want %s..%s", r.From, r.To, tc.q.From, tc.q.To)
@@ -166,15 +177,8 @@ func TestAssistants(t *testing.T) {
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {
 				_, got, err := w.App.Stats.Assistants(ctx, w.Actor(t, tc.actor), tc.q)
-				if tc.code != "" {
-					u.WantCode(t, err, tc.code, tc.field)
-					if len(got) != 0 {
-						t.Errorf("activity %+v with an error", got)
-					}
+				if !outcome(t, err, tc.code, tc.field, len(got)) {
 					return
-				}
-				if err != nil {
-					t.Fatal(err)
 				}
 				var rows []row
 				for _, x := range got {
