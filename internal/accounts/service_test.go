@@ -347,22 +347,23 @@ func TestListUsers(t *testing.T) {
 		all := u.UserNames()
 		slices.Sort(all)
 		tests := []struct {
+			name  string
 			actor string
 			f     domain.UserFilter
 			want  []string
 			code  domain.Code
 		}{
-			{actor: u.Admin, want: all},
-			{actor: u.Auditor, want: all},
-			{actor: u.Admin, f: domain.UserFilter{Roles: []domain.Role{domain.RoleOfficer}}, want: []string{u.Officer, u.OfficerB}},
-			{actor: u.Auditor, f: domain.UserFilter{Roles: []domain.Role{domain.RoleAssistant}, GridIDs: []string{w.GridA.ID}}, want: []string{u.Assistant, u.Assistant2}},
-			{actor: u.Admin, f: domain.UserFilter{VillageID: w.VillageB.ID}, want: []string{u.AssistantB}},
-			{actor: u.GridLead, code: domain.EForbidden},
-			{actor: u.Officer, code: domain.EForbidden},
-			{actor: u.Assistant, code: domain.EForbidden},
+			{name: "admin, all", actor: u.Admin, want: all},
+			{name: "auditor, all", actor: u.Auditor, want: all},
+			{name: "admin, officers", actor: u.Admin, f: domain.UserFilter{Roles: []domain.Role{domain.RoleOfficer}}, want: []string{u.Officer, u.OfficerB}},
+			{name: "auditor, assistants of grid A", actor: u.Auditor, f: domain.UserFilter{Roles: []domain.Role{domain.RoleAssistant}, GridIDs: []string{w.GridA.ID}}, want: []string{u.Assistant, u.Assistant2}},
+			{name: "admin, village B", actor: u.Admin, f: domain.UserFilter{VillageID: w.VillageB.ID}, want: []string{u.AssistantB}},
+			{name: "grid lead", actor: u.GridLead, code: domain.EForbidden},
+			{name: "officer", actor: u.Officer, code: domain.EForbidden},
+			{name: "assistant", actor: u.Assistant, code: domain.EForbidden},
 		}
 		for _, tc := range tests {
-			t.Run(fmt.Sprintf("%s %+v", tc.actor, tc.f), func(t *testing.T) {
+			t.Run(tc.name, func(t *testing.T) {
 				tc.f.Limit = 100
 				got, next, err := w.App.Accounts.ListUsers(ctx, w.Actor(t, tc.actor), tc.f)
 				if tc.code != "" {
