@@ -32,14 +32,14 @@ import (
 	"github.com/zhengning-court/xiezhi/internal/intake"
 	"github.com/zhengning-court/xiezhi/internal/jobs"
 	"github.com/zhengning-court/xiezhi/internal/jwtauth"
-	"github.com/zhengning-court/xiezhi/internal/password"
+	"github.com/zhengning-court/xiezhi/internal/usecasetest"
 )
 
 // cheap keeps argon2id fast in tests; the format is the production one.
-var cheap = password.Params{Memory: 1024, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}
+var cheap = usecasetest.Cheap
 
 // thePassword is every fixture user's password.
-const thePassword = "Gansu-tractor-2026!"
+const thePassword = usecasetest.Password
 
 // clock is a settable clock shared by the services and the keyring.
 type clock struct {
@@ -78,72 +78,26 @@ type world struct {
 	tokens map[string]string
 }
 
-// fixture users by name: role, grid.
-var fixtureUsers = []struct {
-	name  string
-	role  domain.Role
-	phone string
-	where string // "A", "A2" (second village of A), "B", or ""
-}{
-	{"assistant", domain.RoleAssistant, "13800000101", "A"},
-	{"assistant2", domain.RoleAssistant, "13800000102", "A2"},
-	{"assistantB", domain.RoleAssistant, "13800000103", "B"},
-	{"officer", domain.RoleOfficer, "13800000201", "A"},
-	{"officerB", domain.RoleOfficer, "13800000202", "B"},
-	{"gridlead", domain.RoleGridLead, "13800000301", "A"},
-	{"admin", domain.RoleAdmin, "13800000401", ""},
-	{"auditor", domain.RoleAuditor, "13800000501", ""},
-}
+// fixtureUsers are the names of the fixture users (usecasetest.Seed).
+var fixtureUsers = usecasetest.UserNames()
 
 func newWorld(t *testing.T, b backendtest.Backend) *world {
 	t.Helper()
-	ctx := context.Background()
-	w := &world{t: t, b: b, clock: &clock{t: time.Now().UTC().Truncate(time.Second)}, users: map[string]domain.User{}, tokens: map[string]string{}}
-	org := b.DB.Org()
+	w := &world{t: t, b: b, clock: &clock{t: time.Now().UTC().Truncate(time.Second)}, tokens: map[string]string{}}
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	var err error
-	w.gridA, err = org.CreateGrid(ctx, domain.Grid{Code: "621025101", Name: "榆林子镇", Pinyin: "Yulinzi", Kind: "town"})
-	must(err)
-	w.gridB, err = org.CreateGrid(ctx, domain.Grid{Code: "621025105", Name: "周家镇", Pinyin: "Zhoujia", Kind: "town"})
-	must(err)
-	w.villageA, err = org.CreateVillage(ctx, domain.Village{GridID: w.gridA.ID, Code: "621025101201", Name: "冢巷村"})
-	must(err)
-	w.villageA2, err = org.CreateVillage(ctx, domain.Village{GridID: w.gridA.ID, Code: "621025101202", Name: "乐安坊村"})
-	must(err)
-	w.villageB, err = org.CreateVillage(ctx, domain.Village{GridID: w.gridB.ID, Code: "621025105200", Name: "徐家村"})
-	must(err)
-	w.teamA, err = org.CreateTeam(ctx, domain.Team{Name: "榆林子法庭执行团队", GridIDs: []string{w.gridA.ID}})
-	must(err)
-	w.teamB, err = org.CreateTeam(ctx, domain.Team{Name: "周家法庭执行团队", GridIDs: []string{w.gridB.ID}})
-	must(err)
-	hash, err := cheap.Hash(thePassword)
-	must(err)
-	for _, f := range fixtureUsers {
-		u := domain.User{Phone: f.phone, Name: f.name, Role: f.role, PasswordHash: hash}
-		switch {
-		case f.role == domain.RoleAssistant && f.where == "A":
-			u.VillageID = w.villageA.ID
-		case f.role == domain.RoleAssistant && f.where == "A2":
-			u.VillageID = w.villageA2.ID
-		case f.role == domain.RoleAssistant:
-			u.VillageID = w.villageB.ID
-		case f.where == "A":
-			u.TeamID = w.teamA.ID
-		case f.where == "B":
-			u.TeamID = w.teamB.ID
-		}
-		u, err := org.CreateUser(ctx, u)
-		must(err)
-		w.users[f.name] = u
-	}
+	f := usecasetest.Seed(t, b.DB, cheap)
+	w.gridA, w.gridB = f.GridA, f.GridB
+	w.villageA, w.villageA2, w.villageB = f.VillageA, f.VillageA2, f.VillageB
+	w.teamA, w.teamB = f.TeamA, f.TeamB
+	w.users = f.Users
 
 	w.keysDir = t.TempDir()
-	_, err = jwtauth.CreateKey(w.keysDir, w.clock.now().Add(-time.Hour))
+	_, err := jwtauth.CreateKey(w.keysDir, w.clock.now().Add(-time.Hour))
 	must(err)
 	w.keyring, err = jwtauth.NewKeyring(w.keysDir, "xiezhi", "xiezhi-api", w.clock.now)
 	must(err)

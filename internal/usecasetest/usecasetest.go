@@ -23,6 +23,7 @@ import (
 	"github.com/zhengning-court/xiezhi/internal/app"
 	"github.com/zhengning-court/xiezhi/internal/backendtest"
 	"github.com/zhengning-court/xiezhi/internal/domain"
+	"github.com/zhengning-court/xiezhi/internal/gormstore"
 	"github.com/zhengning-court/xiezhi/internal/intake"
 	"github.com/zhengning-court/xiezhi/internal/jwtauth"
 	"github.com/zhengning-court/xiezhi/internal/password"
@@ -75,18 +76,86 @@ var fixtureUsers = []struct {
 	{Auditor, domain.RoleAuditor, "13800000501", ""},
 }
 
+// Fixture is the organisation every world starts with: grids A and B,
+// villages A and A2 (grid A) and B (grid B), teams A and B, and the fixture
+// users, each with the password Password.
+type Fixture struct {
+	GridA, GridB        domain.Grid
+	VillageA, VillageA2 domain.Village
+	VillageB            domain.Village
+	TeamA, TeamB        domain.Team
+	Users               map[string]domain.User // by fixture name
+}
+
+// UserNames are the names of the fixture users, in the order they are
+// created.
+func UserNames() []string {
+	names := make([]string, len(fixtureUsers))
+	for i, f := range fixtureUsers {
+		names[i] = f.name
+	}
+	return names
+}
+
+// Seed writes the fixture organisation to db, the users' passwords hashed
+// with hasher, and returns it.
+func Seed(t testing.TB, db *gormstore.DB, hasher password.Params) Fixture {
+	t.Helper()
+	ctx := context.Background()
+	org := db.Org()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := Fixture{Users: map[string]domain.User{}}
+	var err error
+	f.GridA, err = org.CreateGrid(ctx, domain.Grid{Code: "621025101", Name: "榆林子镇", Pinyin: "Yulinzi", Kind: "town"})
+	must(err)
+	f.GridB, err = org.CreateGrid(ctx, domain.Grid{Code: "621025105", Name: "周家镇", Pinyin: "Zhoujia", Kind: "town"})
+	must(err)
+	f.VillageA, err = org.CreateVillage(ctx, domain.Village{GridID: f.GridA.ID, Code: "621025101201", Name: "冢巷村"})
+	must(err)
+	f.VillageA2, err = org.CreateVillage(ctx, domain.Village{GridID: f.GridA.ID, Code: "621025101202", Name: "乐安坊村"})
+	must(err)
+	f.VillageB, err = org.CreateVillage(ctx, domain.Village{GridID: f.GridB.ID, Code: "621025105200", Name: "徐家村"})
+	must(err)
+	f.TeamA, err = org.CreateTeam(ctx, domain.Team{Name: "榆林子法庭执行团队", GridIDs: []string{f.GridA.ID}})
+	must(err)
+	f.TeamB, err = org.CreateTeam(ctx, domain.Team{Name: "周家法庭执行团队", GridIDs: []string{f.GridB.ID}})
+	must(err)
+	hash, err := hasher.Hash(Password)
+	must(err)
+	for _, fu := range fixtureUsers {
+		u := domain.User{Phone: fu.phone, Name: fu.name, Role: fu.role, PasswordHash: hash}
+		switch {
+		case fu.role == domain.RoleAssistant && fu.where == "A":
+			u.VillageID = f.VillageA.ID
+		case fu.role == domain.RoleAssistant && fu.where == "A2":
+			u.VillageID = f.VillageA2.ID
+		case fu.role == domain.RoleAssistant:
+			u.VillageID = f.VillageB.ID
+		case fu.where == "A":
+			u.TeamID = f.TeamA.ID
+		case fu.where == "B":
+			u.TeamID = f.TeamB.ID
+		}
+		u, err := org.CreateUser(ctx, u)
+		must(err)
+		f.Users[fu.name] = u
+	}
+	return f
+}
+
 // World is a wired Xiezhi on one backend.
 type World struct {
 	B     backendtest.Backend
 	Clock *Clock
 	App   *app.App
 
-	GridA, GridB        domain.Grid
-	VillageA, VillageA2 domain.Village
-	VillageB            domain.Village
-	TeamA, TeamB        domain.Team
-	Users               map[string]domain.User  // by fixture name
-	Actors              map[string]domain.Actor // by fixture name, as a signed-in session would have them
+	Fixture
+	Actors map[string]domain.Actor // by fixture name, as a signed-in session would have them
 }
 
 // Sealer seals the world's ID numbers with a fixed key.
@@ -102,54 +171,20 @@ func Sealer(t testing.TB) *sealer.Sealer {
 // New builds the world on b.
 func New(t *testing.T, b backendtest.Backend) *World {
 	t.Helper()
-	ctx := context.Background()
-	w := &World{B: b, Clock: &Clock{t: time.Now().UTC().Truncate(time.Second)}, Users: map[string]domain.User{}, Actors: map[string]domain.Actor{}}
-	org := b.DB.Org()
+	w := &World{B: b, Clock: &Clock{t: time.Now().UTC().Truncate(time.Second)}, Actors: map[string]domain.Actor{}}
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	var err error
-	w.GridA, err = org.CreateGrid(ctx, domain.Grid{Code: "621025101", Name: "榆林子镇", Pinyin: "Yulinzi", Kind: "town"})
-	must(err)
-	w.GridB, err = org.CreateGrid(ctx, domain.Grid{Code: "621025105", Name: "周家镇", Pinyin: "Zhoujia", Kind: "town"})
-	must(err)
-	w.VillageA, err = org.CreateVillage(ctx, domain.Village{GridID: w.GridA.ID, Code: "621025101201", Name: "冢巷村"})
-	must(err)
-	w.VillageA2, err = org.CreateVillage(ctx, domain.Village{GridID: w.GridA.ID, Code: "621025101202", Name: "乐安坊村"})
-	must(err)
-	w.VillageB, err = org.CreateVillage(ctx, domain.Village{GridID: w.GridB.ID, Code: "621025105200", Name: "徐家村"})
-	must(err)
-	w.TeamA, err = org.CreateTeam(ctx, domain.Team{Name: "榆林子法庭执行团队", GridIDs: []string{w.GridA.ID}})
-	must(err)
-	w.TeamB, err = org.CreateTeam(ctx, domain.Team{Name: "周家法庭执行团队", GridIDs: []string{w.GridB.ID}})
-	must(err)
-	hash, err := Cheap.Hash(Password)
-	must(err)
-	for _, f := range fixtureUsers {
-		u := domain.User{Phone: f.phone, Name: f.name, Role: f.role, PasswordHash: hash}
-		switch {
-		case f.role == domain.RoleAssistant && f.where == "A":
-			u.VillageID = w.VillageA.ID
-		case f.role == domain.RoleAssistant && f.where == "A2":
-			u.VillageID = w.VillageA2.ID
-		case f.role == domain.RoleAssistant:
-			u.VillageID = w.VillageB.ID
-		case f.where == "A":
-			u.TeamID = w.TeamA.ID
-		case f.where == "B":
-			u.TeamID = w.TeamB.ID
-		}
-		u, err := org.CreateUser(ctx, u)
-		must(err)
-		w.Users[f.name] = u
-		w.Actors[f.name] = w.ActorOf(t, u)
+	w.Fixture = Seed(t, b.DB, Cheap)
+	for name, u := range w.Users {
+		w.Actors[name] = w.ActorOf(t, u)
 	}
 
 	keysDir := t.TempDir()
-	_, err = jwtauth.CreateKey(keysDir, w.Clock.Now().Add(-time.Hour))
+	_, err := jwtauth.CreateKey(keysDir, w.Clock.Now().Add(-time.Hour))
 	must(err)
 	keyring, err := jwtauth.NewKeyring(keysDir, "xiezhi", "xiezhi-api", w.Clock.Now)
 	must(err)
