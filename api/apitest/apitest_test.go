@@ -30,11 +30,18 @@ func requestID(r *http.Request) string {
 func write(w http.ResponseWriter, r *http.Request, status int, contentType, body string) {
 	w.Header().Set("X-Request-ID", requestID(r))
 	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if strings.HasPrefix(r.URL.Path, "/v1/") {
+		w.Header().Set("Cache-Control", "no-store")
+	}
 	w.WriteHeader(status)
 	fmt.Fprint(w, body)
 }
 
 func problem(w http.ResponseWriter, r *http.Request, status int, code, extra string) {
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "5")
+	}
 	write(w, r, status, ProblemMediaType, fmt.Sprintf(
 		`{"type":"urn:xiezhi:problem:%s","title":"%s","status":%d,"detail":"出错了。","instance":%q,"code":%q,"request_id":%q%s}`,
 		code, http.StatusText(status), status, r.URL.Path, code, requestID(r), extra))
@@ -223,6 +230,16 @@ func TestCheckRejectsBreaches(t *testing.T) {
 			want: `value is not one of the allowed values`,
 		},
 		{
+			name:   "no nosniff",
+			target: "/healthz",
+			handler: breaking("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("X-Request-ID", requestID(r))
+				w.Header().Set("Content-Type", "application/json")
+				fmt.Fprint(w, `{"status":"ok"}`)
+			}),
+			want: `X-Content-Type-Options is "", want nosniff on every answer`,
+		},
+		{
 			name:   "no X-Request-ID",
 			target: "/healthz",
 			handler: breaking("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -272,6 +289,7 @@ func TestCheckRejectsBreaches(t *testing.T) {
 			name:   "error as plain JSON",
 			target: "/readyz?down=1",
 			handler: breaking("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Retry-After", "5")
 				write(w, r, 503, "application/json", `{"error":"object store down"}`)
 			}),
 			want: `response header Content-Type has unexpected value: "application/json"`,
