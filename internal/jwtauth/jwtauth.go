@@ -48,10 +48,12 @@ package jwtauth
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -225,6 +227,24 @@ type claims struct {
 	SessionID string      `json:"sid"`
 	Role      domain.Role `json:"role"`
 	Grids     []string    `json:"grids"`
+}
+
+// UnmarshalJSON reads the claims, refusing exp, nbf and iat unless they
+// are JSON numbers (RFC 7519 NumericDate): golang-jwt would also take a
+// number written as a string ("exp":"1767225600"), which no issuer of ours
+// writes and a forger's token should not get past.
+func (c *claims) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	for _, name := range []string{"exp", "nbf", "iat"} {
+		if v, ok := raw[name]; ok && (len(v) == 0 || !strings.ContainsRune("-0123456789", rune(v[0]))) {
+			return fmt.Errorf("%s is not a number", name)
+		}
+	}
+	type plain claims // without this method
+	return json.Unmarshal(b, (*plain)(c))
 }
 
 // Validate requires Xiezhi's own claims; the parser calls it after the
