@@ -51,6 +51,12 @@ type Options struct {
 	Idempotency       domain.IdempotencyStore
 	IdempotencyConfig IdempotencyConfig // zero: DefaultIdempotencyConfig
 	Now               func() time.Time  // nil: time.Now
+
+	// MinBodyRate, in bytes a second, is the slowest a request body may
+	// come on average once BodyRateGrace has passed; a slower one is cut
+	// (0: no floor).
+	MinBodyRate   int
+	BodyRateGrace time.Duration
 }
 
 // handlers are the resource handlers; they share the options.
@@ -93,7 +99,7 @@ func New(o Options) *gin.Engine {
 	if o.JobCounts != nil {
 		o.Registry.MustRegister(newJobsCollector(o.JobCounts, o.Logger))
 	}
-	r.Use(requestID(o.Logger), securityHeaders(), m.instrument(), accessLog(), recoverProblem())
+	r.Use(requestID(o.Logger), securityHeaders(), m.instrument(), accessLog(), recoverProblem(), minBodyRate(o.MinBodyRate, o.BodyRateGrace))
 	r.NoRoute(func(c *gin.Context) {
 		renderProblem(c, domain.Errorf(domain.ENotFound, "no route %s %s", c.Request.Method, c.Request.URL.Path))
 	})

@@ -22,6 +22,7 @@ import (
 	"github.com/zhengning-court/xiezhi/internal/domain"
 	"github.com/zhengning-court/xiezhi/internal/gormstore"
 	"github.com/zhengning-court/xiezhi/internal/jwtauth"
+	"github.com/zhengning-court/xiezhi/internal/netguard"
 	"github.com/zhengning-court/xiezhi/internal/password"
 	"github.com/zhengning-court/xiezhi/internal/seed"
 )
@@ -146,6 +147,7 @@ func listenAndServe(ctx context.Context, cfg config.Config, h http.Handler, log 
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	ln = netguard.PerAddress(ln, cfg.MaxConnsPerIP)
 	log.Info("listening", "addr", ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -31,11 +31,16 @@ type Config struct {
 	Intake      intake.Config         // photo uploads
 	Jobs        jobs.Config           // the background job runner
 	Idempotency api.IdempotencyConfig // Idempotency-Key of creating requests
+	// MinBodyRate (bytes a second) and BodyRateGrace: the floor under which
+	// a request body is cut (api.Options).
+	MinBodyRate   int
+	BodyRateGrace time.Duration
 }
 
 // DefaultConfig is the production tuning.
 func DefaultConfig() Config {
-	return Config{Intake: intake.DefaultConfig(), Jobs: jobs.DefaultConfig(), Idempotency: api.DefaultIdempotencyConfig()}
+	return Config{Intake: intake.DefaultConfig(), Jobs: jobs.DefaultConfig(), Idempotency: api.DefaultIdempotencyConfig(),
+		MinBodyRate: 256, BodyRateGrace: 20 * time.Second}
 }
 
 // ConfigFrom applies the settings of the configuration: the largest photo
@@ -45,6 +50,7 @@ func ConfigFrom(cfg config.Config) Config {
 	c := DefaultConfig()
 	c.Intake.MaxPhotoBytes = cfg.MaxPhotoBytes
 	c.Jobs.Drain = cfg.ShutdownTimeout
+	c.MinBodyRate, c.BodyRateGrace = cfg.MinBodyRate, cfg.BodyRateGrace
 	return c
 }
 
@@ -136,6 +142,8 @@ func (a *App) Options() api.Options {
 		Idempotency:       a.DB.Idempotency(),
 		IdempotencyConfig: a.cfg.Idempotency,
 		Now:               a.now,
+		MinBodyRate:       a.cfg.MinBodyRate,
+		BodyRateGrace:     a.cfg.BodyRateGrace,
 		Checks: []api.Check{
 			{Name: "database", Backend: a.DB.Name(), Ping: a.DB.Ping},
 			{Name: "object_store", Backend: a.Objects.Name(), Ping: a.Objects.Ping},

@@ -50,6 +50,9 @@ type Config struct {
 	IdleTimeout       time.Duration
 	ShutdownTimeout   time.Duration
 	MaxHeaderBytes    int
+	MinBodyRate       int           // bytes a second a request body must average after BodyRateGrace; 0: no floor
+	BodyRateGrace     time.Duration // how long a body may come slower than that
+	MaxConnsPerIP     int           // open connections one client address may hold; 0: no limit
 }
 
 // setting describes one configuration variable for flags, help and docs.
@@ -77,6 +80,9 @@ func Defaults() Config {
 		IdleTimeout:       2 * time.Minute,
 		ShutdownTimeout:   30 * time.Second,
 		MaxHeaderBytes:    64 << 10,
+		MinBodyRate:       256,
+		BodyRateGrace:     20 * time.Second,
+		MaxConnsPerIP:     64,
 	}
 }
 
@@ -107,6 +113,9 @@ func (c *Config) settings() []setting {
 		{"idle-timeout", "XIEZHI_IDLE_TIMEOUT", "keep-alive idle time", (*durationValue)(&c.IdleTimeout)},
 		{"shutdown-timeout", "XIEZHI_SHUTDOWN_TIMEOUT", "time to drain in-flight requests and background jobs on SIGTERM", (*durationValue)(&c.ShutdownTimeout)},
 		{"max-header-bytes", "XIEZHI_MAX_HEADER_BYTES", "largest request header block", (*intValue)(&c.MaxHeaderBytes)},
+		{"min-body-rate", "XIEZHI_MIN_BODY_RATE", "bytes a second a request body must average once the grace has passed, or it is cut (slow-body attacks); 0: no floor", (*countValue)(&c.MinBodyRate)},
+		{"body-rate-grace", "XIEZHI_BODY_RATE_GRACE", "how long a request body may come slower than the floor", (*durationValue)(&c.BodyRateGrace)},
+		{"max-conns-per-ip", "XIEZHI_MAX_CONNS_PER_IP", "open connections one client address may hold (more are closed at once); 0: no limit", (*countValue)(&c.MaxConnsPerIP)},
 	}
 }
 
