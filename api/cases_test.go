@@ -10,6 +10,7 @@ import (
 
 	"github.com/zhengning-court/xiezhi/internal/backendtest"
 	"github.com/zhengning-court/xiezhi/internal/sealer"
+	"github.com/zhengning-court/xiezhi/internal/usecasetest"
 )
 
 // testSealer seals the world's ID numbers with a fixed key.
@@ -21,15 +22,8 @@ var testSealer = func() *sealer.Sealer {
 	return s
 }()
 
-// residentID completes 17 digits with their GB 11643 check character.
-func residentID(first17 string) string {
-	weights := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i, w := range weights {
-		sum += int(first17[i]-'0') * w
-	}
-	return first17 + string("10X98765432"[sum%11])
-}
+// residentID is usecasetest.ResidentID.
+var residentID = usecasetest.ResidentID
 
 // creditCode completes 17 characters with their GB 32100 check character.
 func creditCode(first17 string) string {

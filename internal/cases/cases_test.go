@@ -15,15 +15,8 @@ import (
 
 func ptr[T any](v T) *T { return &v }
 
-// residentID completes 17 digits with their GB 11643 check character.
-func residentID(first17 string) string {
-	weights := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i, w := range weights {
-		sum += int(first17[i]-'0') * w
-	}
-	return first17 + string("10X98765432"[sum%11])
-}
+// residentID is usecasetest.ResidentID.
+var residentID = u.ResidentID
 
 // serial numbers the fixture's resident IDs, so that none repeats.
 var serial atomic.Int32
