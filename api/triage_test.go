@@ -144,7 +144,9 @@ func TestTransitionBadInput(t *testing.T) {
 			code  string
 		}{
 			{"accept without assignee", `{"to":"accepted"}`, "assignee_id", "required"},
-			{"assignee of another team", `{"to":"accepted","assignee_id":"` + w.users["officerB"].ID + `"}`, "assignee_id", "other_team"},
+			// Another team's officer is as unknown to this officer as a missing id.
+			{"assignee of another team", `{"to":"accepted","assignee_id":"` + w.users["officerB"].ID + `"}`, "assignee_id", "invalid"},
+			{"no such assignee", `{"to":"accepted","assignee_id":"0193a3c4-7777-7bbb-8ccc-123456789abc"}`, "assignee_id", "invalid"},
 			{"assignee not an officer", `{"to":"accepted","assignee_id":"` + w.users["assistant"].ID + `"}`, "assignee_id", "invalid"},
 			{"reject without reason", `{"to":"rejected","note":"x"}`, "reason_code", "required"},
 			{"reject without note", `{"to":"rejected","reason_code":"insufficient"}`, "note", "required"},
@@ -168,6 +170,11 @@ func TestTransitionBadInput(t *testing.T) {
 					t.Errorf("errors %v lack %s:%s", p["errors"], tc.field, tc.code)
 				}
 			})
+		}
+		// The county scope sees every user: an admin is told why officerB may not hold it.
+		p := wantProblem(t, w.do(move(w.token("admin"), id, map[string]any{"to": "accepted", "assignee_id": w.users["officerB"].ID})), 422, "validation_failed")
+		if e := p["errors"].([]any)[0].(map[string]any); e["field"] != "assignee_id" || e["code"] != "other_team" {
+			t.Errorf("admin, assignee of another team: %v", p["errors"])
 		}
 		if rec := w.do(move(off, id, map[string]any{"to": "duplicate", "duplicate_of": first})); rec.Code != 200 {
 			t.Errorf("duplicate of the earlier lead: %d %s", rec.Code, rec.Body)

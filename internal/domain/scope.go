@@ -70,6 +70,13 @@ func (a Actor) SeesLead(l Lead) bool {
 	return l.ReporterID == a.UserID || a.Can(ActLeadReadAll) && a.ServesLead(l)
 }
 
+// SeesUser reports whether the actor may learn of the user: themselves, a
+// member of their own team, or anyone for the county scope. An officer
+// naming an officer of another team learns no more than from a missing id.
+func (a Actor) SeesUser(u User) bool {
+	return a.AllGrids || u.ID == a.UserID || a.TeamID != "" && u.TeamID == a.TeamID
+}
+
 // SeesDuplicates returns the possible duplicates whose other lead the
 // actor may see (SeesLead): a duplicate of another grid is neither named
 // nor counted, so that it tells nothing of what happens there.

@@ -267,3 +267,32 @@ func TestSeesDuplicates(t *testing.T) {
 		t.Errorf("no duplicates gives %v", got)
 	}
 }
+
+// TestSeesUser: every role × a user of their own team, of another team,
+// without a team, and themselves.
+func TestSeesUser(t *testing.T) {
+	users := []User{
+		{ID: "me", Role: RoleOfficer, TeamID: "t1"},
+		{ID: "u1", Role: RoleOfficer, TeamID: "t1"}, // my team
+		{ID: "u2", Role: RoleOfficer, TeamID: "t2"}, // another team
+		{ID: "u3", Role: RoleAssistant, VillageID: "v1"},
+	}
+	want := map[Role]string{ // the users seen, by id
+		RoleAssistant: "me",
+		RoleOfficer:   "me u1",
+		RoleGridLead:  "me u1",
+		RoleAdmin:     "me u1 u2 u3",
+		RoleAuditor:   "me u1 u2 u3",
+	}
+	for _, r := range roles {
+		var got []string
+		for _, u := range users {
+			if actorOf(r).SeesUser(u) {
+				got = append(got, u.ID)
+			}
+		}
+		if fmt.Sprint(got) != "["+want[r]+"]" {
+			t.Errorf("%s sees %v, want [%s]", r, got, want[r])
+		}
+	}
+}

@@ -38,7 +38,7 @@ func (s *Service) assign(ctx context.Context, st domain.Stores, a domain.Actor, 
 	if !a.MayAssign(l, assigneeID) {
 		return domain.Lead{}, domain.Errorf(domain.EForbidden, "only a grid lead assigns lead %s to others", leadID)
 	}
-	if code := s.checkAssignee(ctx, st, &l, assigneeID); code != "" {
+	if code := s.checkAssignee(ctx, st, a, &l, assigneeID); code != "" {
 		return domain.Lead{}, domain.Invalid(domain.FieldError{Field: "assignee_id", Code: code})
 	}
 	prev := l.AssigneeID

@@ -179,7 +179,7 @@ func (s *Service) accept(p *step) error {
 	if p.l.Status == domain.LeadClosed && id == "" {
 		id = p.l.AssigneeID
 	}
-	if code := s.checkAssignee(p.ctx, p.st, p.l, id); code != "" {
+	if code := s.checkAssignee(p.ctx, p.st, p.a, p.l, id); code != "" {
 		p.bad("assignee_id", code)
 	} else {
 		p.l.AssigneeID = id
@@ -274,13 +274,15 @@ func requiredOr(missing bool, code string) string {
 }
 
 // checkAssignee returns "" when id is an active officer or grid lead of the
-// team whose queue holds the lead, else a field error code.
-func (s *Service) checkAssignee(ctx context.Context, st domain.Stores, l *domain.Lead, id string) string {
+// team whose queue holds the lead, else a field error code. A user the
+// actor does not see (Actor.SeesUser) is "invalid", exactly as a missing
+// one: the answer tells nothing of who works in another team.
+func (s *Service) checkAssignee(ctx context.Context, st domain.Stores, a domain.Actor, l *domain.Lead, id string) string {
 	if id == "" {
 		return "required"
 	}
 	u, err := st.Org.GetUser(ctx, id)
-	if err != nil {
+	if err != nil || !a.SeesUser(u) {
 		return "invalid"
 	}
 	return u.MayHoldLead(*l)

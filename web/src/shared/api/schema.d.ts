@@ -1958,7 +1958,7 @@ export interface paths {
          *     | field | codes |
          *     |---|---|
          *     | `to` | `required`, `invalid` (not a status) |
-         *     | `assignee_id` | `required`, `invalid` (no such user, or not an officer or grid lead), `other_team` (not of the team whose queue holds the lead, its `team_id`) |
+         *     | `assignee_id` | `required`, `invalid` (no such user, not an officer or grid lead, or a user of another team named by a caller without the county scope: as unknown as a missing one), `other_team` (to the county scope: not of the team whose queue holds the lead, its `team_id`) |
          *     | `note` | `required`, `too_long` |
          *     | `public_note` | `invalid` (not a boolean) |
          *     | `reason_code` | `required`, `invalid` |
