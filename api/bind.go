@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -126,20 +127,42 @@ var queryParams = map[string]bool{
 	"subject_id": true, "to": true, "village_id": true,
 }
 
+// queryMaxLen is the longest value of a query parameter (its maxLength in
+// openapi.yaml), by name; queryMaxLenOf has the one route that differs.
+var queryMaxLen = map[string]int{
+	"q": 64, "grid_id": 64, "village_id": 64, "assignee": 64, "debtor_id": 64, "id_number": 64, "subject_id": 64, "action": 64,
+	"cursor": 512,
+}
+
+// queryMaxLenOf is the maxLength of the parameter name on route (a Gin
+// route template); 0 for none.
+func queryMaxLenOf(route, name string) int {
+	if route == "/v1/debtors" && name == "q" {
+		return 128 // a debtor's name or company name
+	}
+	return queryMaxLen[name]
+}
+
 // noEmptyQuery refuses a query parameter of the API given with an empty
 // value (?grid_id=, ?dry_run=): an empty filter would otherwise widen to
 // everything and an empty switch read as false (an import meant as a dry
-// run applied). Leave a parameter out to not use it. Names the API does not
-// have are ignored, as before.
+// run applied). Leave a parameter out to not use it. It also refuses a
+// value over the parameter's maxLength (too_long, with max). Names the API
+// does not have are ignored, as before.
 func noEmptyQuery(c *gin.Context) {
 	var fields []domain.FieldError
 	for name, values := range c.Request.URL.Query() {
 		if !queryParams[name] {
 			continue
 		}
+		max := queryMaxLenOf(c.FullPath(), name)
 		for _, v := range values {
 			if strings.TrimSpace(v) == "" {
 				fields = append(fields, domain.FieldError{Field: name, Code: "empty"})
+				break
+			}
+			if max > 0 && utf8.RuneCountInString(v) > max {
+				fields = append(fields, domain.FieldError{Field: name, Code: "too_long", Params: map[string]any{"max": max}})
 				break
 			}
 		}

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -149,18 +150,26 @@ func TestEmptyQueryParameters(t *testing.T) {
 			r.Header.Set("Content-Type", "text/csv")
 			return r
 		}
+		long := func(n int) string { return url.QueryEscape(strings.Repeat("长", n)) }
 		tests := []struct {
 			name   string
 			req    *http.Request
 			fields string // the fields named, "" for a 2xx
+			code   string // their code; "" for empty
 		}{
-			{"empty grid filter", request(http.MethodGet, "/v1/leads?grid_id=", off, nil), "grid_id"},
-			{"blank search", request(http.MethodGet, "/v1/leads?q=%20", off, nil), "q"},
-			{"empty status and limit", request(http.MethodGet, "/v1/leads?status=&limit=", off, nil), "limit status"},
-			{"empty switch", request(http.MethodGet, "/v1/leads?overdue=", off, nil), "overdue"},
-			{"empty dry_run on an import", importVillages("?dry_run="), "dry_run"},
-			{"a parameter the API does not have", request(http.MethodGet, "/v1/leads?utm_source=", off, nil), ""},
-			{"no parameters", request(http.MethodGet, "/v1/leads", off, nil), ""},
+			{"users search over 64 characters", request(http.MethodGet, "/v1/users?q="+long(65), admin, nil), "q", "too_long"},
+			{"users search of 64 characters", request(http.MethodGet, "/v1/users?q="+long(64), admin, nil), "", ""},
+			{"grid id over 64 characters", request(http.MethodGet, "/v1/leads?grid_id="+strings.Repeat("g", 65), off, nil), "grid_id", "too_long"},
+			{"cursor over 512 characters", request(http.MethodGet, "/v1/leads?cursor="+strings.Repeat("c", 513), off, nil), "cursor", "too_long"},
+			{"debtor search of 100 characters (the debtors' limit is 128)", request(http.MethodGet, "/v1/debtors?q="+long(100), off, nil), "", ""},
+			{"debtor search over 128 characters", request(http.MethodGet, "/v1/debtors?q="+long(129), off, nil), "q", "too_long"},
+			{"empty grid filter", request(http.MethodGet, "/v1/leads?grid_id=", off, nil), "grid_id", ""},
+			{"blank search", request(http.MethodGet, "/v1/leads?q=%20", off, nil), "q", ""},
+			{"empty status and limit", request(http.MethodGet, "/v1/leads?status=&limit=", off, nil), "limit status", ""},
+			{"empty switch", request(http.MethodGet, "/v1/leads?overdue=", off, nil), "overdue", ""},
+			{"empty dry_run on an import", importVillages("?dry_run="), "dry_run", ""},
+			{"a parameter the API does not have", request(http.MethodGet, "/v1/leads?utm_source=", off, nil), "", ""},
+			{"no parameters", request(http.MethodGet, "/v1/leads", off, nil), "", ""},
 		}
 		for _, tc := range tests {
 			rec := w.do(tc.req)
@@ -171,11 +180,15 @@ func TestEmptyQueryParameters(t *testing.T) {
 				continue
 			}
 			p := wantProblem(t, rec, 422, "validation_failed")
+			want := tc.code
+			if want == "" {
+				want = "empty"
+			}
 			var got []string
 			for _, e := range p["errors"].([]any) {
 				m := e.(map[string]any)
-				if m["code"] != "empty" {
-					t.Errorf("%s: code %v, want empty", tc.name, m["code"])
+				if m["code"] != want {
+					t.Errorf("%s: code %v, want %s", tc.name, m["code"], want)
 				}
 				got = append(got, m["field"].(string))
 			}
