@@ -143,13 +143,13 @@ func queryMaxLenOf(route, name string) int {
 	return queryMaxLen[name]
 }
 
-// noEmptyQuery refuses a query parameter of the API given with an empty
+// checkQuery refuses a query parameter of the API given with an empty
 // value (?grid_id=, ?dry_run=): an empty filter would otherwise widen to
 // everything and an empty switch read as false (an import meant as a dry
 // run applied). Leave a parameter out to not use it. It also refuses a
 // value over the parameter's maxLength (too_long, with max). Names the API
 // does not have are ignored, as before.
-func noEmptyQuery(c *gin.Context) {
+func checkQuery(c *gin.Context) {
 	var fields []domain.FieldError
 	for name, values := range c.Request.URL.Query() {
 		if !queryParams[name] {

@@ -9,7 +9,7 @@ import (
 	"github.com/zhengning-court/xiezhi/api/apitest"
 )
 
-// TestQueryParamsAreTheSpecs: noEmptyQuery knows exactly the query
+// TestQueryParamsAreTheSpecs: checkQuery knows exactly the query
 // parameters openapi.yaml gives the API.
 func TestQueryParamsAreTheSpecs(t *testing.T) {
 	doc := apitest.Spec(t)
@@ -29,7 +29,7 @@ func TestQueryParamsAreTheSpecs(t *testing.T) {
 	}
 }
 
-// TestQueryMaxLenIsTheSpecs: the longest value noEmptyQuery takes for each
+// TestQueryMaxLenIsTheSpecs: the longest value checkQuery takes for each
 // parameter of each operation is the maxLength openapi.yaml gives it.
 func TestQueryMaxLenIsTheSpecs(t *testing.T) {
 	doc := apitest.Spec(t)

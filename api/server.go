@@ -128,7 +128,7 @@ func routes(r *gin.Engine, h *handlers) {
 	v1.POST("/auth/login", handle(withBody(h.login)))
 	v1.POST("/auth/refresh", handle(h.refresh))
 
-	a := v1.Group("", h.authenticate, noEmptyQuery)
+	a := v1.Group("", h.authenticate, checkQuery)
 	a.POST("/auth/logout", handle(h.logout))
 	a.GET("/me", handle(h.me))
 	a.POST("/me/password", handle(withBody(h.changePassword)))
